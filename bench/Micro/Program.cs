@@ -1,0 +1,1 @@
+namespace GpuEnet.Bench; internal static class Program { private static void Main() {} }

@@ -1,0 +1,53 @@
+namespace GpuEnet.Kernels;
+
+/// <summary>
+/// A compute backend (CPU or CUDA). It binds a design matrix once — for CUDA that is the one upload of X —
+/// and then serves every problem of a batch from that one copy.
+/// </summary>
+public interface IKernelBackend : IDisposable
+{
+    /// <summary>What the JSON output calls the device: <c>cpu</c> or <c>cuda:0 (NVIDIA H100 …)</c>.</summary>
+    string Device { get; }
+
+    /// <summary>Makes <paramref name="x"/> available to the kernels (uploads it to a GPU).</summary>
+    IBoundDesign Bind(IColumnSource x);
+}
+
+/// <summary>
+/// The kernel contract: the operations the solver needs over a batch of B problems that share one design
+/// matrix X (n × p). Every matrix argument is column-major host memory; problem b's column is
+/// <c>[b*n, (b+1)*n)</c> of an n × B matrix and <c>[b*p, (b+1)*p)</c> of a p × B matrix.
+/// Per-problem centring, scaling and imputation are applied algebraically (<see cref="ColumnTransform"/>):
+/// X is never copied or modified.
+/// </summary>
+public interface IBoundDesign : IDisposable
+{
+    /// <summary>Rows n.</summary>
+    int Rows { get; }
+
+    /// <summary>Columns p.</summary>
+    int Columns { get; }
+
+    /// <summary>The source this design was bound from.</summary>
+    IColumnSource Source { get; }
+
+    /// <summary>
+    /// Weighted column moments over the rows where x_ij is present, for every column j and problem b:
+    /// <c>presentWeight[j,b] = Σ w_ib</c>, <c>sum[j,b] = Σ w_ib x_ij</c>, and, when <paramref name="centre"/> is not
+    /// empty, <c>sumSquares[j,b] = Σ w_ib (x_ij − centre[j,b])²</c>. All outputs are p × B. One pass over X for all B problems.
+    /// </summary>
+    void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
+        Span<double> presentWeight, Span<double> sum, Span<double> sumSquares);
+
+    /// <summary>
+    /// <c>G[k,b] = Σ_i x̃_ij,b r_ib</c> for <c>j = columns[k]</c> (every column when <paramref name="columns"/> is empty,
+    /// then k = j), with x̃ from <paramref name="transform"/> (null: x̃ = x). <paramref name="residuals"/> is n × B and is
+    /// normally already multiplied by the observation weights; G is |columns| × B.
+    /// This is the memory-bound pass: X is read once for all B problems.
+    /// </summary>
+    void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch,
+        ColumnTransform? transform, Span<double> gradient);
+
+    /// <summary>Coordinate-descent sweeps over each problem's active set until converged (see <see cref="DescentBatch"/>).</summary>
+    void ActiveSetDescent(DescentBatch work);
+}

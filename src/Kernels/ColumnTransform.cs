@@ -31,4 +31,26 @@ public sealed class ColumnTransform
 
     /// <summary>Value a missing x_ij takes in problem b (only read where the source has missing values).</summary>
     public double[] Fill { get; }
+
+    /// <summary>
+    /// For <see cref="IBoundDesign.BatchedGradient"/>: residual column q uses transform problem <c>ProblemOf[q]</c>
+    /// (several residuals of one problem, e.g. at several λ, share its centring). Null: residual column q uses problem q.
+    /// </summary>
+    public int[]? ProblemOf { get; private init; }
+
+    /// <summary>A view sharing these arrays in which residual column q uses problem <paramref name="problemOf"/>[q].</summary>
+    public ColumnTransform WithProblemMap(int[] problemOf) => new(this, problemOf);
+
+    private ColumnTransform(ColumnTransform shared, int[] problemOf)
+    {
+        Columns = shared.Columns;
+        Batch = shared.Batch;
+        Centre = shared.Centre;
+        InverseScale = shared.InverseScale;
+        Fill = shared.Fill;
+        ProblemOf = problemOf;
+    }
+
+    /// <summary>Transform problem of residual column <paramref name="q"/>.</summary>
+    public int Problem(int q) => ProblemOf is null ? q : ProblemOf[q];
 }

@@ -1,0 +1,263 @@
+using System.Buffers;
+
+namespace GpuEnet.Kernels.Cpu;
+
+/// <summary>
+/// CPU implementation of the kernel contract. Full passes over X are split into column blocks across threads;
+/// coordinate descent runs one problem per thread. Decoding (float32, packed genotypes) goes into per-thread scratch.
+/// </summary>
+internal sealed class CpuBoundDesign : IBoundDesign
+{
+    // Columns per parallel work item: large enough to amortise scheduling, small enough to balance 2–16 cores.
+    private const int ColumnBlock = 256;
+
+    private readonly ParallelOptions _parallel;
+
+    public CpuBoundDesign(IColumnSource source, int threads)
+    {
+        Source = source;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+    }
+
+    public IColumnSource Source { get; }
+
+    public int Rows => Source.Rows;
+
+    public int Columns => Source.Columns;
+
+    public void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
+        Span<double> presentWeight, Span<double> sum, Span<double> sumSquares)
+    {
+        int n = Rows, p = Columns;
+        double[] w = weights.ToArray();
+        double[]? c = centre.IsEmpty ? null : centre.ToArray();
+        var pw = new double[(long)p * batch];
+        var s1 = new double[(long)p * batch];
+        var s2 = c is null ? null : new double[(long)p * batch];
+        var totalWeight = new double[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            totalWeight[b] = w.AsSpan(b * n, n).ToArray().Sum();
+        }
+
+        ForEachColumnBlock(p, (start, end, scratch) =>
+        {
+            var deviation = scratch.AsSpan(n, n);
+            for (int j = start; j < end; j++)
+            {
+                var x = Source.Column(j, scratch);
+                var missing = Source.MissingRows(j);
+                for (int b = 0; b < batch; b++)
+                {
+                    var wb = w.AsSpan(b * n, n);
+                    long at = ((long)b * p) + j;
+                    double missingWeight = 0;
+                    foreach (int i in missing)
+                    {
+                        missingWeight += wb[i];
+                    }
+
+                    pw[at] = totalWeight[b] - missingWeight;
+                    s1[at] = SimdOps.Dot(wb, x);
+                    if (s2 is not null)
+                    {
+                        // Σ_present w (x − c)²: over all rows, then remove the missing rows (stored as 0, so they added w c²).
+                        double cj = c![at];
+                        System.Numerics.Tensors.TensorPrimitives.Subtract(x, cj, deviation);
+                        s2[at] = SimdOps.Dot3(wb, deviation, deviation) - (missingWeight * cj * cj);
+                    }
+                }
+            }
+        }, 2 * n);
+
+        pw.CopyTo(presentWeight);
+        s1.CopyTo(sum);
+        s2?.CopyTo(sumSquares);
+    }
+
+    public unsafe void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch,
+        ColumnTransform? transform, Span<double> gradient)
+    {
+        fixed (double* output = gradient)
+        {
+            Gradient(columns, residuals, batch, transform, (nint)output);
+        }
+    }
+
+    private unsafe void Gradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch,
+        ColumnTransform? transform, nint output)
+    {
+        int n = Rows, p = Columns;
+        int count = columns.IsEmpty ? p : columns.Length;
+        int[]? cols = columns.IsEmpty ? null : columns.ToArray();
+        double[] r = residuals.ToArray();
+        var rSum = new double[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            rSum[b] = System.Numerics.Tensors.TensorPrimitives.Sum(r.AsSpan(b * n, n));
+        }
+
+        bool hasMissing = Source.HasMissing;
+        ForEachColumnBlock(count, (start, end, scratch) =>
+        {
+            double* g = (double*)output;
+            Span<double> four = stackalloc double[4];
+            var ra = r.AsSpan();
+            for (int k = start; k < end; k++)
+            {
+                int j = cols is null ? k : cols[k];
+                var x = Source.Column(j, scratch);
+                int b = 0;
+                for (; b + 4 <= batch; b += 4)
+                {
+                    SimdOps.Dot4(x, ra.Slice(b * n, n), ra.Slice((b + 1) * n, n), ra.Slice((b + 2) * n, n), ra.Slice((b + 3) * n, n), four);
+                    for (int q = 0; q < 4; q++)
+                    {
+                        g[((long)(b + q) * count) + k] = four[q];
+                    }
+                }
+
+                for (; b < batch; b++)
+                {
+                    g[((long)b * count) + k] = SimdOps.Dot(x, ra.Slice(b * n, n));
+                }
+
+                if (transform is null)
+                {
+                    continue;
+                }
+
+                var missing = hasMissing ? Source.MissingRows(j) : [];
+                for (b = 0; b < batch; b++)
+                {
+                    long at = ((long)transform.Problem(b) * p) + j;
+                    double missingSum = 0;
+                    var rb = ra.Slice(b * n, n);
+                    foreach (int i in missing)
+                    {
+                        missingSum += rb[i];
+                    }
+
+                    long gk = ((long)b * count) + k;
+                    g[gk] = transform.InverseScale[at] * (g[gk] - (transform.Centre[at] * rSum[b]) + (transform.Fill[at] * missingSum));
+                }
+            }
+        }, n);
+    }
+
+    public void ActiveSetDescent(DescentBatch work)
+    {
+        int n = Rows;
+        Parallel.For(0, work.Batch, _parallel, b => DescendOne(work, b, n));
+    }
+
+    private void DescendOne(DescentBatch work, int b, int n)
+    {
+        int from = work.Offsets[b], to = work.Offsets[b + 1];
+        var r = work.Residual.AsSpan(b * n, n);
+        var w = work.Weights.AsSpan(b * n, n);
+        double[] scratch = ArrayPool<double>.Shared.Rent(n);
+        double[] weightedX = ArrayPool<double>.Shared.Rent(Math.Max(1, to - from));
+        try
+        {
+            double totalWeight = System.Numerics.Tensors.TensorPrimitives.Sum(w);
+
+            // Σ_i w_i x̃_ij per entry: how a step on entry k moves Σ w r. Computed once per call.
+            for (int k = from; k < to; k++)
+            {
+                int j = work.Feature[k];
+                var x = Source.Column(j, scratch);
+                double missingWeight = 0;
+                foreach (int i in Source.MissingRows(j))
+                {
+                    missingWeight += w[i];
+                }
+
+                double c = work.Centre[k];
+                weightedX[k - from] = work.InverseScale[k] * (SimdOps.Dot(w, x) - (c * totalWeight) + (work.Fill[k] * missingWeight));
+            }
+
+            double swr = work.WeightedResidualSum[b];
+            double tol = work.Tolerance[b];
+            int sweeps = 0;
+            bool converged = false;
+            while (sweeps < work.MaxSweeps)
+            {
+                sweeps++;
+                double maxChange = 0;
+                for (int k = from; k < to; k++)
+                {
+                    double cv = work.Curvature[k];
+                    double inv = work.InverseScale[k];
+                    if (cv <= 0 || inv == 0)
+                    {
+                        continue;
+                    }
+
+                    int j = work.Feature[k];
+                    var x = Source.Column(j, scratch);
+                    var missing = Source.MissingRows(j);
+                    double c = work.Centre[k], fill = work.Fill[k];
+                    double missingWr = 0;
+                    foreach (int i in missing)
+                    {
+                        missingWr += w[i] * r[i];
+                    }
+
+                    double g = inv * (SimdOps.Dot3(w, x, r) - (c * swr) + (fill * missingWr));
+                    double old = work.Beta[k];
+                    double z = g + (cv * old);
+                    double shrunk = Math.Abs(z) <= work.L1[k] ? 0 : (z - (Math.Sign(z) * work.L1[k])) / (cv + work.L2[k]);
+                    double updated = Math.Clamp(shrunk, work.Lower[k], work.Upper[k]);
+                    if (updated == old)
+                    {
+                        continue;
+                    }
+
+                    double delta = updated - old;
+                    work.Beta[k] = updated;
+                    double a = delta * inv;
+                    SimdOps.AxpyShift(r, x, a, a * c);
+                    foreach (int i in missing)
+                    {
+                        r[i] -= a * fill;
+                    }
+
+                    swr -= delta * weightedX[k - from];
+                    maxChange = Math.Max(maxChange, cv * delta * delta);
+                }
+
+                if (maxChange < tol)
+                {
+                    converged = true;
+                    break;
+                }
+            }
+
+            work.WeightedResidualSum[b] = swr;
+            work.Sweeps[b] = sweeps;
+            work.Converged[b] = converged;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scratch);
+            ArrayPool<double>.Shared.Return(weightedX);
+        }
+    }
+
+    private void ForEachColumnBlock(int count, Action<int, int, double[]> body, int scratchLength)
+    {
+        int blocks = (count + ColumnBlock - 1) / ColumnBlock;
+        Parallel.For(0, blocks, _parallel,
+            () => ArrayPool<double>.Shared.Rent(Math.Max(1, scratchLength)),
+            (block, _, scratch) =>
+            {
+                int start = block * ColumnBlock;
+                body(start, Math.Min(count, start + ColumnBlock), scratch);
+                return scratch;
+            },
+            scratch => ArrayPool<double>.Shared.Return(scratch));
+    }
+
+    public void Dispose() { }
+}

@@ -1,0 +1,373 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using GpuEnet.Kernels;
+using GpuEnet.Solver.CrossValidation;
+using GpuEnet.Solver.Model;
+using GpuEnet.Solver.Path;
+
+namespace GpuEnet.Solver;
+
+/// <summary>
+/// Fits Elastic Net paths and cross-validates them on a backend. Every call builds one batch of problems
+/// (full-data fits, folds × l1_ratios, stability half-samples) and solves it over one bound copy of X.
+/// </summary>
+/// <exception cref="ArgumentException">From every method, with a message a user understands, for invalid input.</exception>
+public sealed class EnetFitter
+{
+    private readonly IKernelBackend _backend;
+    private readonly EnetSettings _settings;
+    private readonly IProgress<PathProgress>? _progress;
+
+    /// <summary>Creates a fitter; <paramref name="progress"/> hears about accepted λ values.</summary>
+    public EnetFitter(IKernelBackend backend, EnetSettings settings, IProgress<PathProgress>? progress = null)
+    {
+        _backend = backend ?? throw new ArgumentNullException(nameof(backend));
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _progress = progress;
+    }
+
+    /// <summary>Fits one path per l1_ratio on all rows. The selection is the last λ of the first path.</summary>
+    public EnetModel Fit(TrainingData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Validate(data);
+        var clock = Stopwatch.StartNew();
+        var problems = FullProblems(data);
+        var solutions = Solve(data, problems);
+        var paths = solutions.Select((s, l) => ToPath(s, _settings.L1Ratios[l])).ToArray();
+        var selected = new Selection(0, paths[0].Count - 1, SelectionRule.Last);
+        return BuildModel(data, paths, selected, solutions[0], clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// K-fold cross-validation over the l1_ratio grid: full-data fits and every (fold, l1_ratio) problem in one batch,
+    /// folds using the full fit's λ sequence; cvm/cvsd/lambda_min/lambda_1se as cv.glmnet; the best pair is selected.
+    /// </summary>
+    public EnetModel CrossValidate(TrainingData data, CvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(data);
+        var clock = Stopwatch.StartNew();
+        int n = data.X.Rows;
+        int[] foldId = options.FoldId ?? Folds.Random(n, options.Folds, options.Seed);
+        int k = Folds.Validate(foldId, n);
+        var baseWeights = data.Weights ?? Enumerable.Repeat(1.0, n).ToArray();
+        int ratios = _settings.L1Ratios.Length;
+        var problems = new List<PathProblem>();
+        problems.AddRange(FullProblems(data, foldId));
+        var foldRows = new int[k][];
+        for (int f = 1; f <= k; f++)
+        {
+            int fold = f;
+            foldRows[f - 1] = Enumerable.Range(0, n).Where(i => foldId[i] == fold).ToArray();
+        }
+
+        for (int l = 0; l < ratios; l++)
+        {
+            for (int f = 1; f <= k; f++)
+            {
+                var w = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    w[i] = foldId[i] != 0 && foldId[i] != f ? baseWeights[i] : 0;
+                }
+
+                problems.Add(new PathProblem { Weights = w, L1Ratio = _settings.L1Ratios[l], Lambda = problems[l].Lambda, Follows = l, EvaluationRows = foldRows[f - 1] });
+            }
+        }
+
+        var solutions = Solve(data, problems);
+        var paths = new EnetPath[ratios];
+        var foldWeight = foldRows.Select(rows => rows.Sum(i => baseWeights[i])).ToArray();
+        for (int l = 0; l < ratios; l++)
+        {
+            var path = ToPath(solutions[l], _settings.L1Ratios[l]);
+            var foldError = new double[k][];
+            for (int f = 0; f < k; f++)
+            {
+                var fold = solutions[ratios + (l * k) + f];
+                var rows = foldRows[f];
+                foldError[f] = new double[path.Count];
+                for (int lam = 0; lam < path.Count; lam++)
+                {
+                    // A fold that ended before the full fit's last λ (never, as folds follow it) would reuse its last fit.
+                    var residual = fold.HeldOutResidual[Math.Min(lam, fold.HeldOutResidual.Count - 1)];
+                    double se = 0;
+                    for (int q = 0; q < rows.Length; q++)
+                    {
+                        se += baseWeights[rows[q]] * residual[q] * residual[q];
+                    }
+
+                    foldError[f][lam] = se / foldWeight[f];
+                }
+            }
+
+            path.Cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+            paths[l] = path;
+        }
+
+        int bestPath = 0;
+        for (int l = 1; l < ratios; l++)
+        {
+            if (paths[l].Cv!.Cvm[paths[l].Cv!.IndexMin] < paths[bestPath].Cv!.Cvm[paths[bestPath].Cv!.IndexMin])
+            {
+                bestPath = l;
+            }
+        }
+
+        var cv = paths[bestPath].Cv!;
+        var selected = options.Select == SelectionRule.OneSe
+            ? new Selection(bestPath, cv.Index1se, SelectionRule.OneSe)
+            : new Selection(bestPath, cv.IndexMin, SelectionRule.Min);
+        return BuildModel(data, paths, selected, solutions[0], clock.Elapsed.TotalSeconds);
+    }
+
+    private List<PathProblem> FullProblems(TrainingData data, int[]? foldId = null)
+    {
+        int n = data.X.Rows;
+        var w = data.Weights is null ? Enumerable.Repeat(1.0, n).ToArray() : (double[])data.Weights.Clone();
+        if (foldId is not null)
+        {
+            // Rows with fold id 0 are not used anywhere, the full fit included.
+            for (int i = 0; i < n; i++)
+            {
+                w[i] = foldId[i] == 0 ? 0 : w[i];
+            }
+        }
+
+        var user = _settings.Lambda?.OrderByDescending(x => x).ToArray();
+        return _settings.L1Ratios
+            .Select(a => new PathProblem { Weights = w, L1Ratio = a, Lambda = user, EarlyStop = user is null })
+            .ToList();
+    }
+
+    private PathSolution[] Solve(TrainingData data, IReadOnlyList<PathProblem> problems)
+    {
+        using var design = _backend.Bind(data.X);
+        return new PathSolver(design, data.Y, _settings, _progress).Solve(problems);
+    }
+
+    private static EnetPath ToPath(PathSolution s, double l1Ratio) => new()
+    {
+        L1Ratio = l1Ratio,
+        Lambda = [.. s.Lambda],
+        Intercept = [.. s.Intercept],
+        Beta = [.. s.Beta],
+        DevRatio = [.. s.DevRatio],
+        Df = [.. s.Df],
+        DualGap = [.. s.DualGap],
+        NullDeviance = s.NullDeviance,
+    };
+
+    private EnetModel BuildModel(TrainingData data, EnetPath[] paths, Selection selected, PathSolution full, double seconds)
+    {
+        var pre = data.Preprocessing ?? FeaturePreprocessing.Identity(data.Features);
+        var fill = new double[pre.InputColumns.Length];
+        for (int c = 0; c < fill.Length; c++)
+        {
+            fill[c] = _settings.Impute == ImputeStrategy.None ? double.NaN : full.FeatureFill[c];
+        }
+
+        return new EnetModel
+        {
+            Features = data.Features,
+            Target = data.Target,
+            Preprocessing = new FeaturePreprocessing
+            {
+                InputColumns = pre.InputColumns,
+                Impute = _settings.Impute,
+                FillValues = fill,
+                IndicatorColumns = pre.IndicatorColumns,
+            },
+            Paths = paths,
+            Selected = selected,
+            FeatureScale = full.FeatureScale,
+            Training = new TrainingInfo
+            {
+                N = data.X.Rows,
+                P = data.X.Columns,
+                DroppedRows = data.DroppedRows,
+                Device = _backend.Device,
+                Precision = data.X.Precision == Precision.Float32 ? "float32" : "float64",
+                SoftwareVersion = typeof(EnetFitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+                TrainedUtc = DateTimeOffset.UtcNow,
+                DataFingerprint = Fingerprint(data),
+                Standardize = _settings.Standardize,
+                Intercept = _settings.Intercept,
+                LoadSeconds = data.LoadSeconds,
+                SolveSeconds = seconds,
+            },
+        };
+    }
+
+    /// <summary>SHA-256 (hex, first 16 bytes) of n, p, y, weights and up to 1,024 evenly spaced columns of X.</summary>
+    public static string Fingerprint(TrainingData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var x = data.X;
+        hash.AppendData(BitConverter.GetBytes(x.Rows));
+        hash.AppendData(BitConverter.GetBytes(x.Columns));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Y.AsSpan()));
+        if (data.Weights is not null)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Weights.AsSpan()));
+        }
+
+        var scratch = new double[x.Rows];
+        int step = Math.Max(1, x.Columns / 1024);
+        for (int j = 0; j < x.Columns; j += step)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.Column(j, scratch)));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16));
+    }
+
+    private void Validate(TrainingData data)
+    {
+        var x = data.X;
+        int n = x.Rows, p = x.Columns;
+        if (p == 0)
+        {
+            throw new ArgumentException("The data has no feature columns.");
+        }
+
+        if (n < 2)
+        {
+            throw new ArgumentException($"At least 2 rows are needed to fit a model, got {n}.");
+        }
+
+        if (data.Y.Length != n)
+        {
+            throw new ArgumentException($"The target has {data.Y.Length} values but X has {n} rows.");
+        }
+
+        if (data.Features.Length != p)
+        {
+            throw new ArgumentException($"There are {data.Features.Length} feature names for {p} columns.");
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (!double.IsFinite(data.Y[i]))
+            {
+                throw new ArgumentException($"The target is missing or infinite in row {i + 1}.");
+            }
+        }
+
+        if (data.Weights is { } w)
+        {
+            if (w.Length != n)
+            {
+                throw new ArgumentException($"There are {w.Length} weights for {n} rows.");
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                if (!double.IsFinite(w[i]) || w[i] < 0)
+                {
+                    throw new ArgumentException($"Weight in row {i + 1} is {w[i]}; weights must be finite and ≥ 0.");
+                }
+            }
+
+            if (w.Sum() <= 0)
+            {
+                throw new ArgumentException("The weights sum to 0.");
+            }
+        }
+
+        double first = double.NaN;
+        bool varies = false;
+        for (int i = 0; i < n && !varies; i++)
+        {
+            if (data.Weights is not null && data.Weights[i] == 0)
+            {
+                continue;
+            }
+
+            varies = !double.IsNaN(first) && data.Y[i] != first;
+            first = double.IsNaN(first) ? data.Y[i] : first;
+        }
+
+        if (!varies)
+        {
+            throw new ArgumentException("The target is constant, so there is nothing to model.");
+        }
+
+        var s = _settings;
+        if (s.L1Ratios.Length == 0)
+        {
+            throw new ArgumentException("At least one l1_ratio is needed.");
+        }
+
+        foreach (double a in s.L1Ratios)
+        {
+            if (!(a >= 0 && a <= 1))
+            {
+                throw new ArgumentException($"l1_ratio must be between 0 and 1, got {a}.");
+            }
+        }
+
+        if (s.Lambda is { } lambda)
+        {
+            if (lambda.Length == 0)
+            {
+                throw new ArgumentException("The λ sequence is empty.");
+            }
+
+            foreach (double l in lambda)
+            {
+                if (!(l >= 0) || !double.IsFinite(l))
+                {
+                    throw new ArgumentException($"λ must be finite and ≥ 0, got {l}.");
+                }
+            }
+        }
+
+        if (s.NLambda < 1)
+        {
+            throw new ArgumentException($"nlambda must be at least 1, got {s.NLambda}.");
+        }
+
+        if (s.LambdaMinRatio is { } ratio && !(ratio > 0 && ratio < 1))
+        {
+            throw new ArgumentException($"lambda_min_ratio must be between 0 and 1 (exclusive), got {ratio}.");
+        }
+
+        if (!(s.Tolerance > 0))
+        {
+            throw new ArgumentException($"The tolerance must be positive, got {s.Tolerance}.");
+        }
+
+        CheckPerFeature(s.PenaltyFactor, p, "penalty factors", v => v >= 0 && double.IsFinite(v), "finite and ≥ 0");
+        CheckPerFeature(s.Lower, p, "lower bounds", v => v <= 0, "≤ 0");
+        CheckPerFeature(s.Upper, p, "upper bounds", v => v >= 0, "≥ 0");
+        if (s.PenaltyFactor is { } pf && pf.Sum() <= 0)
+        {
+            throw new ArgumentException("Every penalty factor is 0; at least one feature must be penalised.");
+        }
+    }
+
+    private static void CheckPerFeature(double[]? values, int p, string what, Func<double, bool> ok, string rule)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        if (values.Length != p)
+        {
+            throw new ArgumentException($"There are {values.Length} {what} for {p} features.");
+        }
+
+        for (int j = 0; j < p; j++)
+        {
+            if (!ok(values[j]))
+            {
+                throw new ArgumentException($"The {what} must be {rule}; feature {j + 1} has {values[j]}.");
+            }
+        }
+    }
+}

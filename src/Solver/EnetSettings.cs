@@ -1,0 +1,52 @@
+using GpuEnet.Solver.Model;
+
+namespace GpuEnet.Solver;
+
+/// <summary>
+/// What to fit, independent of the data: the options of <c>gpuenet fit</c> and <c>gpuenet cv</c>.
+/// λ is on the scale of DESIGN.md's objective (weights summing to 1); coefficients are reported on the original scale.
+/// </summary>
+public sealed class EnetSettings
+{
+    /// <summary>Mixing values a ∈ [0, 1], one path each (1 = lasso, 0 = ridge).</summary>
+    public double[] L1Ratios { get; init; } = [1.0];
+
+    /// <summary>A user λ sequence (sorted decreasing before use), or null for the default sequence.</summary>
+    public double[]? Lambda { get; init; }
+
+    /// <summary>Number of λ values of the default sequence.</summary>
+    public int NLambda { get; init; } = 100;
+
+    /// <summary>Smallest λ as a fraction of λ_max; null: 1e-4 when n &gt; p, else 1e-2.</summary>
+    public double? LambdaMinRatio { get; init; }
+
+    /// <summary>Standardise columns (weighted population sd) before fitting.</summary>
+    public bool Standardize { get; init; } = true;
+
+    /// <summary>Fit an unpenalised intercept.</summary>
+    public bool Intercept { get; init; } = true;
+
+    /// <summary>Penalty factor v_j ≥ 0 per feature (0 = unpenalised), or null for all 1. Rescaled to sum to p.</summary>
+    public double[]? PenaltyFactor { get; init; }
+
+    /// <summary>Lower bound per feature (≤ 0, original scale), or null for −∞.</summary>
+    public double[]? Lower { get; init; }
+
+    /// <summary>Upper bound per feature (≥ 0, original scale), or null for +∞.</summary>
+    public double[]? Upper { get; init; }
+
+    /// <summary>Coordinate descent stops when max_j curvature_j·Δβ_j² &lt; Tolerance × null deviance (glmnet's thresh).</summary>
+    public double Tolerance { get; init; } = 1e-7;
+
+    /// <summary>Compute every λ: switches off glmnet's early stop (deviance ratio saturating).</summary>
+    public bool FullPath { get; init; }
+
+    /// <summary>Upper limit on coordinate-descent sweeps per λ.</summary>
+    public int MaxSweeps { get; init; } = 100_000;
+
+    /// <summary>How missing feature values are imputed (per fold, on training rows).</summary>
+    public ImputeStrategy Impute { get; init; } = ImputeStrategy.Mean;
+
+    /// <summary>λ values validated per pass over X (1 = a KKT pass per λ as glmnet; null = adaptive).</summary>
+    public int? LambdaBlock { get; init; }
+}

@@ -1,0 +1,629 @@
+using GpuEnet.Kernels;
+using GpuEnet.Solver.Model;
+using GpuEnet.Solver.Preprocessing;
+
+namespace GpuEnet.Solver.Path;
+
+/// <summary>Progress of a batched path solve: how many (problem, λ) pairs are accepted out of how many.</summary>
+/// <param name="Done">Accepted (problem, λ) pairs.</param>
+/// <param name="Total">All (problem, λ) pairs (an upper bound while early stops are possible).</param>
+/// <param name="Passes">Full passes over X so far.</param>
+public readonly record struct PathProgress(int Done, int Total, int Passes);
+
+/// <summary>
+/// Solves the Elastic Net path of every problem of a batch over one bound design, all problems advancing together.
+/// Each round takes a block of the next λ values of every problem, screens features with the sequential strong
+/// rule, solves each λ on the strong set by active-set coordinate descent (warm starts along the path), and then
+/// validates all the block's solutions of all problems with ONE batched pass over X (the KKT check of every
+/// discarded feature). Solutions up to the first violation are accepted; violators join the strong set and the
+/// path resumes from there. One pass over X therefore certifies several λ of several problems (BASIL-style).
+/// </summary>
+internal sealed class PathSolver
+{
+    // glmnet's early stop: after 5 λ, stop when the deviance ratio gains less than 1e-5 of itself, or exceeds 0.999.
+    private const int EarlyStopMinimumLambdas = 5;
+    private const double EarlyStopRelativeGain = 1e-5;
+    private const double EarlyStopMaximumRatio = 0.999;
+
+    // A λ block is only as long as the strong rule stays informative: the block's last λ ≥ this fraction of the previous.
+    private const double BlockLambdaFloor = 0.7;
+    private const int MaximumBlock = 16;
+
+    private readonly IBoundDesign _design;
+    private readonly double[] _y;
+    private readonly EnetSettings _settings;
+    private readonly IProgress<PathProgress>? _progress;
+    private readonly int _n;
+    private readonly int _p;
+    private readonly double[] _penalty;
+    private int _passes;
+
+    public PathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
+    {
+        _design = design;
+        _y = y;
+        _settings = settings;
+        _progress = progress;
+        _n = design.Rows;
+        _p = design.Columns;
+        _penalty = RescaledPenalty(settings.PenaltyFactor, _p);
+    }
+
+    /// <summary>Full passes over X made (moments, initial gradient and KKT passes).</summary>
+    public int Passes => _passes;
+
+    /// <summary>Penalty factors rescaled to sum to p, as glmnet does.</summary>
+    public static double[] RescaledPenalty(double[]? factors, int p)
+    {
+        var v = new double[p];
+        if (factors is null)
+        {
+            Array.Fill(v, 1.0);
+            return v;
+        }
+
+        double total = factors.Sum();
+        for (int j = 0; j < p; j++)
+        {
+            v[j] = total > 0 ? factors[j] * p / total : 0;
+        }
+
+        return v;
+    }
+
+    public PathSolution[] Solve(IReadOnlyList<PathProblem> problems)
+    {
+        int batch = problems.Count;
+        var weights = new double[(long)_n * batch];
+        for (int b = 0; b < batch; b++)
+        {
+            var w = problems[b].Weights;
+            double sum = w.Sum();
+            for (int i = 0; i < _n; i++)
+            {
+                weights[((long)b * _n) + i] = w[i] / sum;
+            }
+        }
+
+        var std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute);
+        _passes += 2;
+        var states = new ProblemState[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            states[b] = new ProblemState(this, b, problems[b], weights.AsSpan(b * _n, _n).ToArray(), std);
+        }
+
+        InitialGradient(states, std);
+        foreach (var s in states.Where(s => s.Follows >= 0))
+        {
+            s.UseSequenceOf(states[s.Follows]);
+        }
+
+        int total = states.Sum(s => s.Lambda.Length);
+        int done = 0;
+        int block = _settings.LambdaBlock ?? 4;
+        while (true)
+        {
+            var active = states.Where(s => !s.Done).ToList();
+            if (active.Count == 0)
+            {
+                break;
+            }
+
+            bool allAccepted = RunBlock(active, block, std, ref done);
+            foreach (var s in states.Where(s => s.Follows >= 0 && states[s.Follows].Done))
+            {
+                s.StopAt(states[s.Follows].Solution.Lambda.Count);
+            }
+
+            _progress?.Report(new PathProgress(done, total, _passes));
+            if (_settings.LambdaBlock is null)
+            {
+                block = allAccepted ? Math.Min(MaximumBlock, block * 2) : Math.Max(1, block / 2);
+            }
+        }
+
+        return states.Select(s => s.Solution).ToArray();
+    }
+
+    private void InitialGradient(ProblemState[] states, Standardization std)
+    {
+        int batch = states.Length;
+        var r = new double[(long)_n * batch];
+        for (int b = 0; b < batch; b++)
+        {
+            var s = states[b];
+            for (int i = 0; i < _n; i++)
+            {
+                r[((long)b * _n) + i] = s.Weights[i] * s.Residual[i];
+            }
+        }
+
+        var g = new double[(long)_p * batch];
+        _design.BatchedGradient([], r, batch, std.Transform, g);
+        _passes++;
+        for (int b = 0; b < batch; b++)
+        {
+            states[b].Start(g.AsSpan(b * _p, _p));
+        }
+    }
+
+    // One round: solve a block of λ per problem on its strong set, then validate all of them with one pass over X.
+    private bool RunBlock(List<ProblemState> active, int block, Standardization std, ref int done)
+    {
+        foreach (var s in active)
+        {
+            s.PlanBlock(block);
+        }
+
+        int longest = active.Max(s => s.BlockLength);
+        for (int t = 0; t < longest; t++)
+        {
+            var solving = active.Where(s => t < s.BlockLength).ToList();
+            SolveAtLambda(solving, t);
+            foreach (var s in solving)
+            {
+                s.TakeSnapshot(t);
+            }
+        }
+
+        // One batched KKT pass: residual column q is (problem, block position).
+        var columns = new List<(ProblemState State, int T)>();
+        foreach (var s in active)
+        {
+            for (int t = 0; t < s.BlockLength; t++)
+            {
+                columns.Add((s, t));
+            }
+        }
+
+        var r = new double[(long)_n * columns.Count];
+        var problemOf = new int[columns.Count];
+        for (int q = 0; q < columns.Count; q++)
+        {
+            var (s, t) = columns[q];
+            problemOf[q] = s.Index;
+            var snap = s.Snapshots[t].Residual;
+            var dst = r.AsSpan(q * _n, _n);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(s.Weights, snap, dst);
+        }
+
+        var g = new double[(long)_p * columns.Count];
+        _design.BatchedGradient([], r, columns.Count, std.Transform.WithProblemMap(problemOf), g);
+        _passes++;
+
+        bool allAccepted = true;
+        int q0 = 0;
+        foreach (var s in active)
+        {
+            s.Solution.KktPasses++;
+            int accepted = s.Validate(g, q0, _p);
+            done += accepted;
+            allAccepted &= accepted == s.BlockLength;
+            q0 += s.BlockLength;
+        }
+
+        return allAccepted;
+    }
+
+    // Active-set cycling for every problem at block position t: one sweep over the strong set, converge on the
+    // active set, repeat until a sweep over the strong set changes nothing above the tolerance.
+    private void SolveAtLambda(List<ProblemState> solving, int t)
+    {
+        foreach (var s in solving)
+        {
+            s.SetLambda(s.Lambda[s.Next + t]);
+        }
+
+        var pending = solving;
+        while (pending.Count > 0)
+        {
+            var sweep = Descend(pending, activeOnly: false, maxSweeps: 1);
+            pending = pending.Where((s, i) => !sweep[i]).ToList();
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
+            Descend(pending, activeOnly: true, maxSweeps: _settings.MaxSweeps);
+        }
+    }
+
+    private bool[] Descend(List<ProblemState> states, bool activeOnly, int maxSweeps)
+    {
+        var lists = states.Select(s => activeOnly ? s.ActiveFeatures() : s.StrongList).ToList();
+        var work = new DescentBatch(_n, states.Count, Math.Max(1, lists.Sum(l => l.Count))) { MaxSweeps = maxSweeps };
+        int entry = 0;
+        for (int b = 0; b < states.Count; b++)
+        {
+            var s = states[b];
+            work.Offsets[b] = entry;
+            s.Residual.CopyTo(work.Residual.AsSpan(b * _n, _n));
+            s.Weights.CopyTo(work.Weights.AsSpan(b * _n, _n));
+            work.WeightedResidualSum[b] = s.WeightedResidualSum;
+            work.Tolerance[b] = _settings.Tolerance * s.NullDeviance;
+            foreach (int j in lists[b])
+            {
+                s.FillEntry(work, entry++, j);
+            }
+        }
+
+        work.Offsets[states.Count] = entry;
+        _design.ActiveSetDescent(work);
+        var converged = new bool[states.Count];
+        for (int b = 0; b < states.Count; b++)
+        {
+            var s = states[b];
+            for (int k = work.Offsets[b]; k < work.Offsets[b + 1]; k++)
+            {
+                s.Beta[work.Feature[k]] = work.Beta[k];
+            }
+
+            work.Residual.AsSpan(b * _n, _n).CopyTo(s.Residual);
+            s.WeightedResidualSum = work.WeightedResidualSum[b];
+            s.Solution.Sweeps += work.Sweeps[b];
+            converged[b] = work.Converged[b];
+        }
+
+        return converged;
+    }
+
+    /// <summary>The state of one problem along its path.</summary>
+    private sealed class ProblemState
+    {
+        private readonly PathSolver _solver;
+        private readonly PathProblem _problem;
+        private readonly Standardization _std;
+        private readonly bool[] _strong;
+        private readonly double[] _gradient;
+        private double _lambdaPrevious;
+        private double _lambda;
+
+        public ProblemState(PathSolver solver, int index, PathProblem problem, double[] weights, Standardization std)
+        {
+            _solver = solver;
+            _problem = problem;
+            _std = std;
+            Index = index;
+            Weights = weights;
+            int p = solver._p, n = solver._n;
+            Beta = new double[p];
+            _strong = new bool[p];
+            _gradient = new double[p];
+            Residual = new double[n];
+            double yMean = std.YMean[index];
+            for (int i = 0; i < n; i++)
+            {
+                Residual[i] = solver._y[i] - yMean;
+            }
+
+            WeightedResidualSum = System.Numerics.Tensors.TensorPrimitives.Dot(weights, Residual);
+            NullDeviance = std.NullDeviance[index];
+            Solution = new PathSolution
+            {
+                NullDeviance = NullDeviance,
+                FeatureScale = std.Scale.AsSpan(index * p, p).ToArray(),
+                FeatureFill = std.Transform.Fill.AsSpan(index * p, p).ToArray(),
+            };
+            Lambda = problem.Lambda ?? [];
+        }
+
+        public int Index { get; }
+
+        public double[] Weights { get; }
+
+        public double[] Beta { get; }
+
+        public double[] Residual { get; }
+
+        public double WeightedResidualSum { get; set; }
+
+        public double NullDeviance { get; }
+
+        public double[] Lambda { get; private set; }
+
+        public int Next { get; private set; }
+
+        public bool Done { get; private set; }
+
+        public int BlockLength { get; private set; }
+
+        public List<int> StrongList { get; } = [];
+
+        public List<Snapshot> Snapshots { get; } = [];
+
+        public PathSolution Solution { get; }
+
+        private double A => _problem.L1Ratio;
+
+        private int P => _solver._p;
+
+        private long At(int j) => ((long)Index * P) + j;
+
+        private bool Usable(int j) => _std.Transform.InverseScale[At(j)] != 0;
+
+        /// <summary>Takes the gradient at β = 0, sets λ_max and the sequence, and seeds the strong set with unpenalised features.</summary>
+        public void Start(ReadOnlySpan<double> gradient)
+        {
+            gradient.CopyTo(_gradient);
+            double lambdaMax = 0;
+            for (int j = 0; j < P; j++)
+            {
+                if (!Usable(j))
+                {
+                    continue;
+                }
+
+                double v = _solver._penalty[j];
+                if (v > 0)
+                {
+                    lambdaMax = Math.Max(lambdaMax, Math.Abs(gradient[j]) / (v * Math.Max(A, LambdaSequence.MinimumMixing)));
+                }
+                else
+                {
+                    AddStrong(j);
+                }
+            }
+
+            if (Lambda.Length == 0)
+            {
+                var settings = _solver._settings;
+                double ratio = settings.LambdaMinRatio ?? (_solver._n > P ? 1e-4 : 1e-2);
+                Lambda = LambdaSequence.Default(lambdaMax, settings.NLambda, ratio);
+            }
+
+            _lambdaPrevious = Math.Max(lambdaMax, Lambda.Length > 0 ? Lambda[0] : 0);
+            Done = Lambda.Length == 0;
+        }
+
+        public int Follows => _problem.Follows;
+
+        /// <summary>Takes a leader's λ sequence (computed from the leader's λ_max).</summary>
+        public void UseSequenceOf(ProblemState leader)
+        {
+            Lambda = leader.Lambda;
+            _lambdaPrevious = Math.Max(_lambdaPrevious, Lambda.Length > 0 ? Lambda[0] : 0);
+            Done = Lambda.Length == 0;
+        }
+
+        /// <summary>Ends the path after <paramref name="count"/> λ (its leader stopped early), dropping any solved beyond.</summary>
+        public void StopAt(int count)
+        {
+            if (Lambda.Length > count)
+            {
+                Lambda = Lambda[..count];
+            }
+
+            var sol = Solution;
+            if (sol.Lambda.Count > count)
+            {
+                int extra = sol.Lambda.Count - count;
+                sol.Lambda.RemoveRange(count, extra);
+                sol.Intercept.RemoveRange(count, extra);
+                sol.Beta.RemoveRange(count, extra);
+                sol.DevRatio.RemoveRange(count, extra);
+                sol.Df.RemoveRange(count, extra);
+                sol.DualGap.RemoveRange(count, extra);
+                if (sol.HeldOutResidual.Count > count)
+                {
+                    sol.HeldOutResidual.RemoveRange(count, sol.HeldOutResidual.Count - count);
+                }
+            }
+
+            Next = Math.Min(Next, count);
+            Done = Next >= count;
+        }
+
+        public void PlanBlock(int block)
+        {
+            int length = Math.Min(block, Lambda.Length - Next);
+            if (_solver._settings.LambdaBlock is null)
+            {
+                while (length > 1 && Lambda[Next + length - 1] < BlockLambdaFloor * _lambdaPrevious)
+                {
+                    length--;
+                }
+            }
+
+            BlockLength = Math.Max(1, length);
+            Snapshots.Clear();
+
+            // Sequential strong rule, made safe for the whole block by using its smallest λ.
+            double threshold = A * ((2 * Lambda[Next + BlockLength - 1]) - _lambdaPrevious);
+            for (int j = 0; j < P; j++)
+            {
+                if (!_strong[j] && Usable(j) && Math.Abs(_gradient[j]) > threshold * _solver._penalty[j])
+                {
+                    AddStrong(j);
+                }
+            }
+        }
+
+        public void SetLambda(double lambda) => _lambda = lambda;
+
+        public List<int> ActiveFeatures()
+        {
+            var active = new List<int>();
+            foreach (int j in StrongList)
+            {
+                if (Beta[j] != 0 || _solver._penalty[j] == 0)
+                {
+                    active.Add(j);
+                }
+            }
+
+            return active;
+        }
+
+        public void FillEntry(DescentBatch work, int k, int j)
+        {
+            long at = At(j);
+            double v = _solver._penalty[j];
+            double inv = _std.Transform.InverseScale[at];
+            work.Feature[k] = j;
+            work.Beta[k] = Beta[j];
+            work.Centre[k] = _std.Transform.Centre[at];
+            work.InverseScale[k] = inv;
+            work.Fill[k] = _std.Transform.Fill[at];
+            work.Curvature[k] = _std.Curvature[at];
+            work.L1[k] = _lambda * A * v;
+            work.L2[k] = _lambda * (1 - A) * v;
+            (work.Lower[k], work.Upper[k]) = StandardisedBounds(j, inv);
+        }
+
+        // β̃ = β / inv (inv = 1/s when standardising), so a bound b on β is b/inv on β̃.
+        private (double Lower, double Upper) StandardisedBounds(int j, double inv)
+        {
+            var s = _solver._settings;
+            double lower = s.Lower is null ? double.NegativeInfinity : s.Lower[j];
+            double upper = s.Upper is null ? double.PositiveInfinity : s.Upper[j];
+            return inv == 0 ? (lower, upper) : (lower / inv, upper / inv);
+        }
+
+        public void TakeSnapshot(int t)
+        {
+            var beta = new double[StrongList.Count];
+            for (int k = 0; k < beta.Length; k++)
+            {
+                beta[k] = Beta[StrongList[k]];
+            }
+
+            Snapshots.Add(new Snapshot((double[])Residual.Clone(), beta, StrongList.Count, WeightedResidualSum));
+        }
+
+        /// <summary>Checks the block's solutions against the full gradient; accepts up to the first violation. Returns how many were accepted.</summary>
+        public int Validate(double[] g, int q0, int p)
+        {
+            for (int t = 0; t < BlockLength; t++)
+            {
+                var gradient = g.AsSpan((q0 + t) * p, p);
+                double lambda = Lambda[Next + t];
+                var violators = Violators(gradient, lambda);
+                if (violators.Count > 0)
+                {
+                    Restore(Snapshots[t]);
+                    foreach (int j in violators)
+                    {
+                        AddStrong(j);
+                    }
+
+                    Next += t;
+                    return t;
+                }
+
+                Accept(gradient, lambda, Snapshots[t]);
+                if (Done)
+                {
+                    return t + 1;
+                }
+            }
+
+            Next += BlockLength;
+            Done = Next >= Lambda.Length;
+            return BlockLength;
+        }
+
+        private List<int> Violators(ReadOnlySpan<double> gradient, double lambda)
+        {
+            var violators = new List<int>();
+            var s = _solver._settings;
+            for (int j = 0; j < P; j++)
+            {
+                if (_strong[j] || !Usable(j))
+                {
+                    continue;
+                }
+
+                double limit = lambda * A * _solver._penalty[j];
+                double gj = gradient[j];
+                bool up = gj > limit && (s.Upper is null || s.Upper[j] > 0);
+                bool down = gj < -limit && (s.Lower is null || s.Lower[j] < 0);
+                if (up || down)
+                {
+                    violators.Add(j);
+                }
+            }
+
+            return violators;
+        }
+
+        private void Restore(Snapshot snap)
+        {
+            for (int k = 0; k < snap.StrongCount; k++)
+            {
+                Beta[StrongList[k]] = snap.Beta[k];
+            }
+
+            snap.Residual.CopyTo(Residual, 0);
+            WeightedResidualSum = snap.WeightedResidualSum;
+        }
+
+        private void Accept(ReadOnlySpan<double> gradient, double lambda, Snapshot snap)
+        {
+            gradient.CopyTo(_gradient);
+            _lambdaPrevious = lambda;
+            var sol = Solution;
+            double rss = 0;
+            for (int i = 0; i < snap.Residual.Length; i++)
+            {
+                rss += Weights[i] * snap.Residual[i] * snap.Residual[i];
+            }
+
+            // Duality-gap terms for every feature (unusable ones have x̃ = 0, so g = β = 0 and they add nothing).
+            var terms = new DualityGap.Term[P];
+            for (int j = 0; j < P; j++)
+            {
+                double v = _solver._penalty[j];
+                var (lower, upper) = StandardisedBounds(j, _std.Transform.InverseScale[At(j)]);
+                terms[j] = new DualityGap.Term(0, gradient[j], lambda * A * v, lambda * (1 - A) * v, lower, upper);
+            }
+
+            var original = new List<(int J, double B)>();
+            double intercept = _std.YMean[Index];
+            for (int k = 0; k < snap.StrongCount; k++)
+            {
+                int j = StrongList[k];
+                double beta = snap.Beta[k];
+                if (beta != 0)
+                {
+                    long at = At(j);
+                    double b = beta * _std.Transform.InverseScale[at];
+                    original.Add((j, b));
+                    intercept -= b * _std.Transform.Centre[at];
+                    terms[j] = terms[j] with { Beta = beta };
+                }
+            }
+
+            original.Sort((x, y) => x.J.CompareTo(y.J));
+            sol.Lambda.Add(lambda);
+            sol.Intercept.Add(_solver._settings.Intercept ? intercept : 0);
+            sol.Beta.Add(new SparseCoefficients(original.Select(o => o.J).ToArray(), original.Select(o => o.B).ToArray()));
+            double devRatio = NullDeviance > 0 ? 1 - (rss / NullDeviance) : 0;
+            double previousRatio = sol.DevRatio.Count > 0 ? sol.DevRatio[^1] : 0;
+            sol.DevRatio.Add(devRatio);
+            sol.Df.Add(original.Count);
+            sol.DualGap.Add(NullDeviance > 0 ? DualityGap.Compute(terms, rss) / NullDeviance : 0);
+            if (_problem.EvaluationRows.Length > 0)
+            {
+                sol.HeldOutResidual.Add(_problem.EvaluationRows.Select(i => snap.Residual[i]).ToArray());
+            }
+
+            if (_problem.EarlyStop && !_solver._settings.FullPath && sol.Lambda.Count >= EarlyStopMinimumLambdas
+                && ((devRatio - previousRatio < EarlyStopRelativeGain * devRatio) || devRatio > EarlyStopMaximumRatio))
+            {
+                Done = true;
+            }
+        }
+
+        private void AddStrong(int j)
+        {
+            if (!_strong[j])
+            {
+                _strong[j] = true;
+                StrongList.Add(j);
+            }
+        }
+    }
+
+    private sealed record Snapshot(double[] Residual, double[] Beta, int StrongCount, double WeightedResidualSum);
+}

@@ -1,0 +1,44 @@
+using GpuEnet.Kernels;
+
+namespace GpuEnet.Host.Data;
+
+/// <summary>
+/// What to load: a data file and where its target and weights come from. The reader is chosen by the extension of
+/// <see cref="Path"/> (<c>.csv</c>, <c>.csv.gz</c>, <c>.tsv</c>, <c>.tsv.gz</c>, <c>.npy</c>, <c>.bed</c>).
+/// </summary>
+/// <param name="Path">The data file.</param>
+public sealed record DataRequest(string Path)
+{
+    /// <summary>
+    /// Name of the target. For CSV and <c>.npy</c> (without <see cref="TargetFile"/>) it names a column of the data,
+    /// which is then not a feature; for PLINK it names a column of <see cref="PhenoFile"/>, or, without one, labels the
+    /// <c>.fam</c> phenotype. When <see cref="TargetFile"/> is set it only labels that vector. Null together with a
+    /// null <see cref="TargetFile"/> means features only (<c>predict</c>): the target is empty and no row is dropped.
+    /// </summary>
+    public string? Target { get; init; }
+
+    /// <summary>
+    /// A file holding the target, one value per data row: a 1-D <c>.npy</c> (float32/64 or int32/64; NaN = missing)
+    /// or a text file with one value per line (empty or <c>NA</c> = missing; an optional non-numeric first line is a
+    /// header; trailing blank lines are ignored). Takes precedence over <see cref="Target"/> as a column.
+    /// </summary>
+    public string? TargetFile { get; init; }
+
+    /// <summary>
+    /// PLINK phenotype file: whitespace-separated, header <c>FID IID name…</c>, rows keyed by FID and IID; the
+    /// <see cref="Target"/> and <see cref="WeightsColumn"/> columns are read from it. <c>-9</c> and <c>NA</c> are missing.
+    /// </summary>
+    public string? PhenoFile { get; init; }
+
+    /// <summary>
+    /// Column holding observation weights (CSV, <c>.npy</c> or <see cref="PhenoFile"/>), or null for equal weights.
+    /// Ignored when no target is requested. A missing weight drops the row; a negative or infinite weight is an error.
+    /// </summary>
+    public string? WeightsColumn { get; init; }
+
+    /// <summary>
+    /// Storage precision of dense data: <see cref="Precision.Float64"/> (default) or <see cref="Precision.Float32"/>.
+    /// Float32 falls back to float64 when the data has missing values (the missing-cell contract is float64 only).
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Float64;
+}

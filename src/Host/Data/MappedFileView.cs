@@ -1,0 +1,56 @@
+using System.IO.MemoryMappedFiles;
+
+namespace GpuEnet.Host.Data;
+
+/// <summary>A whole file mapped read-only, with a stable pointer to its first byte.</summary>
+internal sealed unsafe class MappedFileView : IDisposable
+{
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private byte* _pointer;
+
+    public MappedFileView(string path)
+    {
+        Length = new FileInfo(path).Length;
+        _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        try
+        {
+            _view = _map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            byte* p = null;
+            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+            _pointer = p + _view.PointerOffset;
+        }
+        catch
+        {
+            _view?.Dispose();
+            _map.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Bytes in the file.</summary>
+    public long Length { get; }
+
+    /// <summary>The first byte of the file.</summary>
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
+    public byte* Pointer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_pointer == null, this);
+            return _pointer;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_pointer != null)
+        {
+            _pointer = null;
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
+
+        _view.Dispose();
+        _map.Dispose();
+    }
+}

@@ -1,0 +1,606 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using GpuEnet.Solver.Model;
+
+namespace GpuEnet.Host.ModelFile;
+
+/// <summary>
+/// Reads a model written by <see cref="ModelWriter"/>. The reader never loads types or runs code from the file; it
+/// checks the magic bytes, refuses a newer major version, verifies the SHA-256 checksum before decoding, checks
+/// every length and count against the bytes that remain before allocating, skips unknown sections, and validates the
+/// decoded model. Any defect ends in <see cref="ModelFormatException"/>.
+/// </summary>
+public static class ModelReader
+{
+    private const int HashBufferSize = 1 << 16;
+
+    /// <summary>Reads a model file.</summary>
+    /// <param name="path">The model file.</param>
+    /// <returns>The model, satisfying every invariant the writer enforces.</returns>
+    /// <exception cref="ModelFormatException">The file is not a readable model; the message names the file and the defect.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read (for example it does not exist).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static EnetModel Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            return ReadSeekable(file);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new ModelFormatException($"Cannot read the model '{path}'. {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Reads a model from a stream, from its current position to its end. A stream that cannot seek is first copied to
+    /// memory (the checksum is verified before decoding, which needs two passes).
+    /// </summary>
+    /// <param name="stream">The source; left open.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelFormatException">The bytes are not a readable model.</exception>
+    public static EnetModel Read(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.CanSeek)
+        {
+            return ReadSeekable(stream);
+        }
+
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        copy.Position = 0;
+        return ReadSeekable(copy);
+    }
+
+    private static EnetModel ReadSeekable(Stream stream)
+    {
+        try
+        {
+            return ReadCore(stream);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException or IndexOutOfRangeException
+            or InvalidOperationException or FormatException or EndOfStreamException or InvalidCastException)
+        {
+            // Every defect should be caught by an explicit check; this keeps the promise of one exception type if not.
+            throw new ModelFormatException("The model file is damaged: it could not be decoded.", e);
+        }
+    }
+
+    private static EnetModel ReadCore(Stream stream)
+    {
+        long start = stream.Position;
+        long length = stream.Length - start;
+        Span<byte> header = stackalloc byte[ModelFormat.HeaderSize];
+        int got = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        int compared = Math.Min(got, ModelFormat.Magic.Length);
+        if (!header[..compared].SequenceEqual(ModelFormat.Magic[..compared]))
+        {
+            throw new ModelFormatException("This is not a GpuEnet model file (it does not start with the GpuEnet magic bytes).");
+        }
+
+        if (got < header.Length)
+        {
+            throw new ModelFormatException("The model file is truncated: it ends inside its header.");
+        }
+
+        ushort major = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
+        ushort minor = BinaryPrimitives.ReadUInt16LittleEndian(header[10..]);
+        if (major > ModelFormat.Major)
+        {
+            throw new ModelFormatException(
+                $"The model was written in model format version {major}.{minor} by a newer GpuEnet; this GpuEnet reads format version {ModelFormat.Major}.x only. Upgrade GpuEnet to read it.");
+        }
+
+        if (major < ModelFormat.Major)
+        {
+            throw new ModelFormatException($"The model file is damaged: it claims model format version {major}.{minor}, which never existed.");
+        }
+
+        if (length < ModelFormat.HeaderSize + ModelFormat.SectionHeaderSize + ModelFormat.TrailerSize)
+        {
+            throw new ModelFormatException("The model file is truncated: it is too short to hold a model.");
+        }
+
+        VerifyChecksum(stream, start, length);
+        stream.Position = start + ModelFormat.HeaderSize;
+        var parts = new Parts(allowTrailing: minor > ModelFormat.Minor, fileBytes: length);
+        long end = start + length - ModelFormat.TrailerSize;
+        Span<byte> sectionHeader = stackalloc byte[ModelFormat.SectionHeaderSize];
+        while (true)
+        {
+            long remaining = end - stream.Position;
+            if (remaining < ModelFormat.SectionHeaderSize)
+            {
+                throw new ModelFormatException("The model file is damaged: its list of sections has no end marker.");
+            }
+
+            stream.ReadExactly(sectionHeader);
+            uint tag = BinaryPrimitives.ReadUInt32LittleEndian(sectionHeader);
+            ulong size = BinaryPrimitives.ReadUInt64LittleEndian(sectionHeader[4..]);
+            remaining -= ModelFormat.SectionHeaderSize;
+            string name = ModelFormat.TagName(tag);
+            if (size > (ulong)remaining)
+            {
+                throw new ModelFormatException(
+                    $"The model file is damaged: section {name} claims {size} bytes but only {remaining} remain.");
+            }
+
+            if (size > (ulong)Array.MaxLength)
+            {
+                throw new ModelFormatException($"The model file has a section ({name}) too large for this reader ({size} bytes).");
+            }
+
+            if (tag == ModelFormat.TagEnd)
+            {
+                if (size != 0 && !parts.AllowTrailing)
+                {
+                    throw new ModelFormatException("The model file is damaged: its end marker has contents.");
+                }
+
+                if (size != (ulong)remaining)
+                {
+                    throw new ModelFormatException("The model file is damaged: bytes follow its end marker.");
+                }
+
+                break;
+            }
+
+            byte[] payload = new byte[(int)size];
+            stream.ReadExactly(payload);
+            parts.Add(tag, name, payload);
+        }
+
+        return parts.Build();
+    }
+
+    private static void VerifyChecksum(Stream stream, long start, long length)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        stream.Position = start;
+        long left = length - ModelFormat.TrailerSize;
+        byte[] buffer = new byte[(int)Math.Min(HashBufferSize, left)];
+        while (left > 0)
+        {
+            int chunk = (int)Math.Min(buffer.Length, left);
+            stream.ReadExactly(buffer, 0, chunk);
+            hash.AppendData(buffer, 0, chunk);
+            left -= chunk;
+        }
+
+        Span<byte> expected = stackalloc byte[ModelFormat.TrailerSize];
+        Span<byte> actual = stackalloc byte[ModelFormat.TrailerSize];
+        stream.ReadExactly(expected);
+        hash.GetHashAndReset(actual);
+        if (!expected.SequenceEqual(actual))
+        {
+            throw new ModelFormatException(
+                "The model file is damaged or truncated: its checksum does not match its contents.");
+        }
+    }
+
+    /// <summary>The decoded sections, assembled into a model once the end marker is reached.</summary>
+    private sealed class Parts(bool allowTrailing, long fileBytes)
+    {
+        private readonly HashSet<uint> _seen = [];
+        private int _p = -1;
+        private PathParts?[] _paths = [];
+        private Selection? _selection;
+        private string _target = "";
+        private string[]? _features;
+        private FeaturePreprocessing? _preprocessing;
+        private bool _inputsAreFeatures;
+        private double[]? _scale;
+        private double[]? _stability;
+        private TrainingInfo? _training;
+
+        public bool AllowTrailing => allowTrailing;
+
+        public void Add(uint tag, string name, byte[] payload)
+        {
+            var r = new SectionReader(payload, name);
+            if (tag == ModelFormat.TagModel)
+            {
+                Once(tag, name);
+                ReadModel(ref r);
+            }
+            else if (_p < 0 && IsKnown(tag))
+            {
+                throw new ModelFormatException($"The model file is damaged: section {name} comes before section MODL.");
+            }
+            else if (tag == ModelFormat.TagFeatures)
+            {
+                Once(tag, name);
+                int count = r.Count(1, "feature names");
+                if (count != _p)
+                {
+                    throw r.Damaged($"it holds {count} names for {_p} features");
+                }
+
+                var features = new string[count];
+                for (int j = 0; j < count; j++)
+                {
+                    features[j] = r.Str();
+                }
+
+                _features = features;
+            }
+            else if (tag == ModelFormat.TagPreprocessing)
+            {
+                Once(tag, name);
+                ReadPreprocessing(ref r);
+            }
+            else if (tag == ModelFormat.TagScale)
+            {
+                Once(tag, name);
+                _scale = ReadPerFeature(ref r, "feature scales");
+            }
+            else if (tag == ModelFormat.TagStability)
+            {
+                Once(tag, name);
+                _stability = ReadPerFeature(ref r, "stability frequencies");
+            }
+            else if (tag == ModelFormat.TagPath)
+            {
+                ReadPath(ref r);
+            }
+            else if (tag == ModelFormat.TagCoefficients)
+            {
+                ReadCoefficients(ref r);
+            }
+            else if (tag == ModelFormat.TagTraining)
+            {
+                Once(tag, name);
+                ReadTraining(ref r);
+            }
+            else
+            {
+                // An unknown section, from a later minor version: skipped by design.
+                return;
+            }
+
+            r.End(allowTrailing);
+        }
+
+        public EnetModel Build()
+        {
+            Require(ModelFormat.TagModel);
+            Require(ModelFormat.TagFeatures);
+            Require(ModelFormat.TagPreprocessing);
+            Require(ModelFormat.TagScale);
+            Require(ModelFormat.TagTraining);
+            var paths = new EnetPath[_paths.Length];
+            for (int i = 0; i < paths.Length; i++)
+            {
+                PathParts? part = _paths[i] ?? throw new ModelFormatException($"The model file is damaged: path {i} is missing.");
+                if (part.Filled != part.Beta.Length)
+                {
+                    throw new ModelFormatException(
+                        $"The model file is damaged: path {i} has coefficients for {part.Filled} of its {part.Beta.Length} λ values.");
+                }
+
+                paths[i] = part.ToPath();
+            }
+
+            FeaturePreprocessing prep = _preprocessing!;
+            if (_inputsAreFeatures)
+            {
+                prep = new FeaturePreprocessing
+                {
+                    InputColumns = _features![..prep.InputColumns.Length],
+                    Impute = prep.Impute,
+                    FillValues = prep.FillValues,
+                    IndicatorColumns = prep.IndicatorColumns,
+                };
+            }
+
+            var model = new EnetModel
+            {
+                Features = _features!,
+                Preprocessing = prep,
+                Paths = paths,
+                Selected = _selection!,
+                Training = _training!,
+                FeatureScale = _scale!,
+                StabilityFrequency = _stability,
+                Target = _target,
+            };
+            string? problem = ModelInvariants.FindProblem(model);
+            if (problem is not null)
+            {
+                throw new ModelFormatException($"The model file is damaged: {problem}.");
+            }
+
+            return model;
+        }
+
+        private static bool IsKnown(uint tag) =>
+            tag == ModelFormat.TagFeatures || tag == ModelFormat.TagPreprocessing || tag == ModelFormat.TagScale
+            || tag == ModelFormat.TagStability || tag == ModelFormat.TagPath || tag == ModelFormat.TagCoefficients
+            || tag == ModelFormat.TagTraining;
+
+        private void Once(uint tag, string name)
+        {
+            if (!_seen.Add(tag))
+            {
+                throw new ModelFormatException($"The model file is damaged: section {name} appears twice.");
+            }
+        }
+
+        private void Require(uint tag)
+        {
+            if (!_seen.Contains(tag))
+            {
+                throw new ModelFormatException(
+                    $"The model file is damaged or incomplete: it has no {ModelFormat.TagName(tag)} section.");
+            }
+        }
+
+        private void ReadModel(ref SectionReader r)
+        {
+            // Each feature takes at least 9 bytes elsewhere in the file (a name length and a scale), each path at
+            // least 73 (a PATH section header and its fixed fields); bounding both by the file size keeps every
+            // allocation sized from them no larger than the file could describe.
+            int p = r.Count(0, "features");
+            if ((long)p * 9 > fileBytes)
+            {
+                throw r.Damaged($"it claims {p} features, more than the file can hold");
+            }
+
+            uint pathCount = r.U32();
+            if (pathCount == 0 || (long)pathCount * 73 > fileBytes)
+            {
+                throw r.Damaged($"it claims {pathCount} paths");
+            }
+
+            _p = p;
+            _paths = new PathParts?[pathCount];
+            int selectedPath = r.Index((int)pathCount, "the selected path");
+            int selectedLambda = r.I32();
+            SelectionRule rule = r.U8() switch
+            {
+                0 => SelectionRule.Last,
+                1 => SelectionRule.Min,
+                2 => SelectionRule.OneSe,
+                var b => throw r.Damaged($"selection rule {b} is unknown"),
+            };
+            _selection = new Selection(selectedPath, selectedLambda, rule);
+            _target = r.Str();
+        }
+
+        private void ReadPreprocessing(ref SectionReader r)
+        {
+            ImputeStrategy impute = r.U8() switch
+            {
+                0 => ImputeStrategy.None,
+                1 => ImputeStrategy.Mean,
+                2 => ImputeStrategy.Median,
+                3 => ImputeStrategy.Mode,
+                var b => throw r.Damaged($"impute strategy {b} is unknown"),
+            };
+            int m = r.Count(0, "input columns");
+            if (m > _p)
+            {
+                throw r.Damaged($"it claims {m} input columns for {_p} features");
+            }
+
+            bool sameAsFeatures = r.Bool();
+            string[] inputs;
+            if (sameAsFeatures)
+            {
+                inputs = new string[m];
+                Array.Fill(inputs, "");
+            }
+            else
+            {
+                if ((uint)m > (uint)r.Remaining)
+                {
+                    throw r.Damaged($"it claims {m} input column names, more than its bytes can hold");
+                }
+
+                inputs = new string[m];
+                for (int i = 0; i < m; i++)
+                {
+                    inputs[i] = r.Str();
+                }
+            }
+
+            double[] fill;
+            if (r.Bool())
+            {
+                if ((ulong)m * sizeof(double) > (ulong)r.Remaining)
+                {
+                    throw r.Damaged($"it claims {m} fill values, more than its bytes can hold");
+                }
+
+                fill = r.F64s(m);
+            }
+            else
+            {
+                fill = new double[m];
+                Array.Fill(fill, double.NaN);
+            }
+
+            int indicators = r.Count(sizeof(int), "missing indicators");
+            int[] indicatorColumns = r.I32s(indicators);
+            _inputsAreFeatures = sameAsFeatures;
+            _preprocessing = new FeaturePreprocessing
+            {
+                InputColumns = inputs,
+                Impute = impute,
+                FillValues = fill,
+                IndicatorColumns = indicatorColumns,
+            };
+        }
+
+        private double[] ReadPerFeature(ref SectionReader r, string what)
+        {
+            int count = r.Count(sizeof(double), what);
+            if (count != _p)
+            {
+                throw r.Damaged($"it holds {count} {what} for {_p} features");
+            }
+
+            return r.F64s(count);
+        }
+
+        private void ReadPath(ref SectionReader r)
+        {
+            int index = r.Index(_paths.Length, "path");
+            if (_paths[index] is not null)
+            {
+                throw r.Damaged($"path {index} appears twice");
+            }
+
+            double l1Ratio = r.F64();
+            double nullDeviance = r.F64();
+
+            // Per λ the section holds λ, intercept, deviance ratio, df and duality gap: 36 bytes.
+            int count = r.Count(36, "λ values");
+            var part = new PathParts
+            {
+                L1Ratio = l1Ratio,
+                NullDeviance = nullDeviance,
+                Lambda = r.F64s(count),
+                Intercept = r.F64s(count),
+                DevRatio = r.F64s(count),
+                Df = r.I32s(count),
+                DualGap = r.F64s(count),
+                Beta = new SparseCoefficients[count],
+            };
+            if (r.Bool())
+            {
+                if ((ulong)count * 16 > (ulong)r.Remaining)
+                {
+                    throw r.Damaged("its cross-validation curve is cut short");
+                }
+
+                part.Cv = new CvCurve
+                {
+                    Cvm = r.F64s(count),
+                    Cvsd = r.F64s(count),
+                    LambdaMin = r.F64(),
+                    Lambda1se = r.F64(),
+                    IndexMin = r.Index(count, "the lambda_min index"),
+                    Index1se = r.Index(count, "the lambda_1se index"),
+                };
+            }
+
+            _paths[index] = part;
+        }
+
+        private void ReadCoefficients(ref SectionReader r)
+        {
+            int index = r.Index(_paths.Length, "path");
+            PathParts part = _paths[index] ?? throw r.Damaged($"it comes before the PATH section of path {index}");
+            uint first = r.U32();
+            if (first != (uint)part.Filled)
+            {
+                throw r.Damaged($"it starts at λ {first} of path {index}, expected λ {part.Filled}");
+            }
+
+            int count = r.Count(sizeof(uint), "λ values");
+            if (count > part.Beta.Length - part.Filled)
+            {
+                throw r.Damaged($"it holds {count} λ values, more than path {index} has left");
+            }
+
+            for (int k = 0; k < count; k++)
+            {
+                int nnz = r.Count(12, "coefficients");
+                int[] indices = r.I32s(nnz);
+                int previous = -1;
+                foreach (int j in indices)
+                {
+                    if (j <= previous || j >= _p)
+                    {
+                        throw r.Damaged($"coefficient index {j} of λ {part.Filled} is out of range or out of order");
+                    }
+
+                    previous = j;
+                }
+
+                part.Beta[part.Filled++] = new SparseCoefficients(indices, r.F64s(nnz));
+            }
+        }
+
+        private void ReadTraining(ref SectionReader r)
+        {
+            int n = r.I32();
+            int p = r.I32();
+            int dropped = r.I32();
+            string device = r.Str();
+            string precision = r.Str();
+            string version = r.Str();
+            long utcTicks = r.I64();
+            short offsetMinutes = r.I16();
+            string fingerprint = r.Str();
+            bool standardize = r.Bool();
+            bool intercept = r.Bool();
+            double load = r.F64();
+            double solve = r.F64();
+            long offsetTicks = offsetMinutes * TimeSpan.TicksPerMinute;
+            long localTicks = utcTicks + offsetTicks;
+            if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks || Math.Abs(offsetMinutes) > 14 * 60
+                || localTicks < DateTime.MinValue.Ticks || localTicks > DateTime.MaxValue.Ticks)
+            {
+                throw r.Damaged("the training time is out of range");
+            }
+
+            _training = new TrainingInfo
+            {
+                N = n,
+                P = p,
+                DroppedRows = dropped,
+                Device = device,
+                Precision = precision,
+                SoftwareVersion = version,
+                TrainedUtc = new DateTimeOffset(localTicks, TimeSpan.FromTicks(offsetTicks)),
+                DataFingerprint = fingerprint,
+                Standardize = standardize,
+                Intercept = intercept,
+                LoadSeconds = load,
+                SolveSeconds = solve,
+            };
+        }
+    }
+
+    /// <summary>A path whose coefficient sections are still arriving.</summary>
+    private sealed class PathParts
+    {
+        public required double L1Ratio { get; init; }
+
+        public required double NullDeviance { get; init; }
+
+        public required double[] Lambda { get; init; }
+
+        public required double[] Intercept { get; init; }
+
+        public required double[] DevRatio { get; init; }
+
+        public required int[] Df { get; init; }
+
+        public required double[] DualGap { get; init; }
+
+        public required SparseCoefficients[] Beta { get; init; }
+
+        public CvCurve? Cv { get; set; }
+
+        public int Filled { get; set; }
+
+        public EnetPath ToPath() => new()
+        {
+            L1Ratio = L1Ratio,
+            Lambda = Lambda,
+            Intercept = Intercept,
+            Beta = Beta,
+            DevRatio = DevRatio,
+            Df = Df,
+            DualGap = DualGap,
+            NullDeviance = NullDeviance,
+            Cv = Cv,
+        };
+    }
+}

@@ -1,0 +1,303 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using GpuEnet.Solver.Model;
+
+namespace GpuEnet.Host.ModelFile;
+
+/// <summary>
+/// Writes an <see cref="EnetModel"/> in the GpuEnet model format, version 1 (<c>docs/model-format.md</c>).
+/// </summary>
+public static class ModelWriter
+{
+    /// <summary>
+    /// Writes the model to a file atomically: the bytes go to a temporary file in the same folder, which is flushed to
+    /// disk and then renamed over <paramref name="path"/>. A failure at any point leaves an existing file untouched and
+    /// removes the temporary file.
+    /// </summary>
+    /// <param name="model">The model; it must be internally consistent (every file written reads back).</param>
+    /// <param name="path">Destination file; replaced if it exists.</param>
+    /// <exception cref="ArgumentException">The model is inconsistent (the message says how); nothing is written.</exception>
+    /// <exception cref="IOException">The file system refused the write.</exception>
+    public static void Write(EnetModel model, string path) => Write(model, path, wrap: null);
+
+    /// <summary>As <see cref="Write(EnetModel, string)"/>; <paramref name="wrap"/> lets tests interpose on the temporary file's stream.</summary>
+    internal static void Write(EnetModel model, string path, Func<Stream, Stream>? wrap)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ThrowIfInvalid(model);
+        string full = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(full) ?? ".";
+        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                Stream target = wrap is null ? file : wrap(file);
+                WriteValidated(model, target);
+                target.Flush();
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes the model to a stream from its current position; the stream need not be seekable.</summary>
+    /// <param name="model">The model; it must be internally consistent.</param>
+    /// <param name="stream">Destination; left open, flushed.</param>
+    /// <exception cref="ArgumentException">The model is inconsistent; nothing is written.</exception>
+    public static void Write(EnetModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ThrowIfInvalid(model);
+        WriteValidated(model, stream);
+        stream.Flush();
+    }
+
+    private static void ThrowIfInvalid(EnetModel model)
+    {
+        string? problem = ModelInvariants.FindProblem(model);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Cannot write the model: {problem}.", nameof(model));
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // The original exception matters more than a temp file we could not remove.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void WriteValidated(EnetModel model, Stream stream)
+    {
+        using var output = new HashingOutput(stream);
+        Span<byte> header = stackalloc byte[ModelFormat.HeaderSize];
+        ModelFormat.Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[8..], ModelFormat.Major);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[10..], ModelFormat.Minor);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[12..], 0);
+        output.Write(header);
+
+        var buffer = new ArrayBufferWriter<byte>(1 << 16);
+        WriteModelSection(model, buffer);
+        output.Section(ModelFormat.TagModel, buffer);
+
+        buffer.Count(model.Features.Length);
+        foreach (string name in model.Features)
+        {
+            buffer.Str(name);
+        }
+
+        output.Section(ModelFormat.TagFeatures, buffer);
+
+        WritePreprocessing(model.Preprocessing, model.Features, buffer);
+        output.Section(ModelFormat.TagPreprocessing, buffer);
+
+        buffer.Count(model.FeatureScale.Length);
+        buffer.F64s(model.FeatureScale);
+        output.Section(ModelFormat.TagScale, buffer);
+
+        if (model.StabilityFrequency is { } frequency)
+        {
+            buffer.Count(frequency.Length);
+            buffer.F64s(frequency);
+            output.Section(ModelFormat.TagStability, buffer);
+        }
+
+        for (int i = 0; i < model.Paths.Length; i++)
+        {
+            EnetPath path = model.Paths[i];
+            WritePath(i, path, buffer);
+            output.Section(ModelFormat.TagPath, buffer);
+            WriteCoefficients(i, path, buffer, output);
+        }
+
+        WriteTraining(model.Training, buffer);
+        output.Section(ModelFormat.TagTraining, buffer);
+
+        output.Section(ModelFormat.TagEnd, buffer);
+        output.Finish();
+    }
+
+    private static void WriteModelSection(EnetModel model, ArrayBufferWriter<byte> w)
+    {
+        w.Count(model.Features.Length);
+        w.Count(model.Paths.Length);
+        w.Count(model.Selected.PathIndex);
+        w.Count(model.Selected.LambdaIndex);
+        w.U8(model.Selected.Rule switch
+        {
+            SelectionRule.Last => 0,
+            SelectionRule.Min => 1,
+            SelectionRule.OneSe => 2,
+            _ => throw new ArgumentException("Unknown selection rule.", nameof(model)),
+        });
+        w.Str(model.Target);
+    }
+
+    private static void WritePreprocessing(FeaturePreprocessing prep, string[] features, ArrayBufferWriter<byte> w)
+    {
+        w.U8(prep.Impute switch
+        {
+            ImputeStrategy.None => 0,
+            ImputeStrategy.Mean => 1,
+            ImputeStrategy.Median => 2,
+            ImputeStrategy.Mode => 3,
+            _ => throw new ArgumentException("Unknown impute strategy.", nameof(prep)),
+        });
+        int m = prep.InputColumns.Length;
+        w.Count(m);
+
+        // Input columns are almost always the first m feature names; storing them twice would double the name bytes.
+        bool sameAsFeatures = prep.InputColumns.AsSpan().SequenceEqual(features.AsSpan(0, m));
+        w.Bool(sameAsFeatures);
+        if (!sameAsFeatures)
+        {
+            foreach (string name in prep.InputColumns)
+            {
+                w.Str(name);
+            }
+        }
+
+        // Without imputation every fill value is NaN; compare bits so an unusual NaN payload is still stored exactly.
+        long nanBits = BitConverter.DoubleToInt64Bits(double.NaN);
+        bool allNaN = Array.TrueForAll(prep.FillValues, v => BitConverter.DoubleToInt64Bits(v) == nanBits);
+        w.Bool(!allNaN);
+        if (!allNaN)
+        {
+            w.F64s(prep.FillValues);
+        }
+
+        w.Count(prep.IndicatorColumns.Length);
+        w.I32s(prep.IndicatorColumns);
+    }
+
+    private static void WritePath(int index, EnetPath path, ArrayBufferWriter<byte> w)
+    {
+        w.Count(index);
+        w.F64(path.L1Ratio);
+        w.F64(path.NullDeviance);
+        w.Count(path.Count);
+        w.F64s(path.Lambda);
+        w.F64s(path.Intercept);
+        w.F64s(path.DevRatio);
+        w.I32s(path.Df);
+        w.F64s(path.DualGap);
+        CvCurve? cv = path.Cv;
+        w.Bool(cv is not null);
+        if (cv is not null)
+        {
+            w.F64s(cv.Cvm);
+            w.F64s(cv.Cvsd);
+            w.F64(cv.LambdaMin);
+            w.F64(cv.Lambda1se);
+            w.Count(cv.IndexMin);
+            w.Count(cv.Index1se);
+        }
+    }
+
+    /// <summary>
+    /// Coefficients go in their own sections, a run of consecutive λ each, so no section (and no reader buffer) has to
+    /// hold a whole dense path.
+    /// </summary>
+    private static void WriteCoefficients(int pathIndex, EnetPath path, ArrayBufferWriter<byte> w, HashingOutput output)
+    {
+        int k = 0;
+        while (k < path.Count)
+        {
+            int first = k;
+            long bytes = 0;
+            int end = k;
+            do
+            {
+                bytes += 4 + (12L * path.Beta[end].Count);
+                end++;
+            }
+            while (end < path.Count && bytes + 4 + (12L * path.Beta[end].Count) <= ModelFormat.CoefficientChunkBytes);
+
+            if (bytes + 12 > Array.MaxLength)
+            {
+                throw new ArgumentException($"λ {first} of path {pathIndex} has too many non-zero coefficients to store.");
+            }
+
+            w.Count(pathIndex);
+            w.Count(first);
+            w.Count(end - first);
+            for (int j = first; j < end; j++)
+            {
+                SparseCoefficients beta = path.Beta[j];
+                w.Count(beta.Count);
+                w.I32s(beta.Index);
+                w.F64s(beta.Value);
+            }
+
+            output.Section(ModelFormat.TagCoefficients, w);
+            k = end;
+        }
+    }
+
+    private static void WriteTraining(TrainingInfo t, ArrayBufferWriter<byte> w)
+    {
+        w.I32(t.N);
+        w.I32(t.P);
+        w.I32(t.DroppedRows);
+        w.Str(t.Device);
+        w.Str(t.Precision);
+        w.Str(t.SoftwareVersion);
+        w.I64(t.TrainedUtc.UtcTicks);
+        w.I16((short)t.TrainedUtc.TotalOffsetMinutes);
+        w.Str(t.DataFingerprint);
+        w.Bool(t.Standardize);
+        w.Bool(t.Intercept);
+        w.F64(t.LoadSeconds);
+        w.F64(t.SolveSeconds);
+    }
+
+    /// <summary>Forwards bytes to the destination and hashes every one of them for the SHA-256 trailer.</summary>
+    private sealed class HashingOutput(Stream destination) : IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            _hash.AppendData(bytes);
+            destination.Write(bytes);
+        }
+
+        /// <summary>Emits one section (tag, length, payload) from the buffer and empties the buffer.</summary>
+        public void Section(uint tag, ArrayBufferWriter<byte> payload)
+        {
+            Span<byte> header = stackalloc byte[ModelFormat.SectionHeaderSize];
+            BinaryPrimitives.WriteUInt32LittleEndian(header, tag);
+            BinaryPrimitives.WriteUInt64LittleEndian(header[4..], (ulong)payload.WrittenCount);
+            Write(header);
+            Write(payload.WrittenSpan);
+            payload.ResetWrittenCount();
+        }
+
+        public void Finish()
+        {
+            Span<byte> digest = stackalloc byte[ModelFormat.TrailerSize];
+            _hash.GetHashAndReset(digest);
+            destination.Write(digest);
+        }
+
+        public void Dispose() => _hash.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+// batched_gradient: G[k,b] = Σ_i x̃_ij,b r_ib for j = columns[k] (or j = k), B problems, one pass over X.
+//
+// Computes, for every listed column k and problem b,
+//     G[b*K + k] = s[b*K + k] · Σ_i (x_ij − c[b*K + k]) · R[b*n + i]
+// which is Σ_i x̃_ij r_ib with x̃ = (x − c)·s. The centre is subtracted per element rather than as c·Σr afterwards,
+// so a large centre does not cancel digits. c and s are indexed by the *output* position k: the host gathers
+// them for a column list (K × B) or passes the p × B transform unchanged when every column is wanted.
+// centre == null means c = 0 and inverseScale == null means s = 1. Accumulation is float64 for both X types.
+//
+// Launch: block = 256 threads, grid = (ceil(K / CT), ceil(B / BT)), BT = the problem-tile width the host passes
+// (power of two ≤ 32), CT = max(32, 256 / BT); static shared memory ≈ 37 KB (column_tiles.cuh).
+// Memory traffic: X read once per problem tile, i.e. ceil(B / 32) times in all (once for B ≤ 32), in coalesced
+// 16-row column segments; R re-read from L2 once per column tile (n·B·8 bytes per CT columns); G written once.
+#include "column_tiles.cuh"
+
+template <typename TX>
+GE_DEVICE void batched_gradient(const TX* __restrict__ x, long long n, const int* __restrict__ columns, int columnCount,
+    const double* __restrict__ r, int batch, int bt, const double* __restrict__ centre,
+    const double* __restrict__ inverseScale, double* __restrict__ g)
+{
+    GE_SHARED double xs[kTileRows * kXsPitch];
+    GE_SHARED double rs[kTileRows * kMaxProblemsPerBlock];
+
+    TileShape shape = tile_shape(bt);
+    int t = ge_thread_x();
+    int local = t % bt;
+    int slot = t / bt;
+    int k0 = ge_block_x() * shape.columns;
+    int b0 = ge_block_y() * bt;
+    int b = b0 + local;
+
+    double c[kMaxColumnsPerThread];
+    double acc[kMaxColumnsPerThread];
+#pragma unroll
+    for (int q = 0; q < kMaxColumnsPerThread; ++q)
+    {
+        int k = k0 + slot + (q * shape.slots);
+        bool mine = q < shape.perThread && k < columnCount && b < batch;
+        c[q] = mine && centre ? centre[(long long)b * columnCount + k] : 0.0;
+        acc[q] = 0.0;
+    }
+
+    for (long long i0 = 0; i0 < n; i0 += kTileRows)
+    {
+        ge_sync(); // every thread is done with the previous tile
+        stage_tile(xs, rs, x, n, columns, columnCount, k0, shape.columns, r, batch, b0, bt, i0);
+        ge_sync();
+        for (int row = 0; row < kTileRows; ++row)
+        {
+            double rv = rs[row * kMaxProblemsPerBlock + local];
+#pragma unroll
+            for (int q = 0; q < kMaxColumnsPerThread; ++q)
+            {
+                if (q < shape.perThread)
+                {
+                    acc[q] += (xs[row * kXsPitch + slot + (q * shape.slots)] - c[q]) * rv;
+                }
+            }
+        }
+    }
+
+#pragma unroll
+    for (int q = 0; q < kMaxColumnsPerThread; ++q)
+    {
+        int k = k0 + slot + (q * shape.slots);
+        if (q < shape.perThread && k < columnCount && b < batch)
+        {
+            long long at = (long long)b * columnCount + k;
+            double s = inverseScale ? inverseScale[at] : 1.0;
+            g[at] = s * acc[q];
+        }
+    }
+}
+
+GE_KERNEL void batched_gradient_f64(const double* x, long long n, const int* columns, int columnCount, const double* r,
+    int batch, int bt, const double* centre, const double* inverseScale, double* g)
+{
+    batched_gradient(x, n, columns, columnCount, r, batch, bt, centre, inverseScale, g);
+}
+
+GE_KERNEL void batched_gradient_f32(const float* x, long long n, const int* columns, int columnCount, const double* r,
+    int batch, int bt, const double* centre, const double* inverseScale, double* g)
+{
+    batched_gradient(x, n, columns, columnCount, r, batch, bt, centre, inverseScale, g);
+}

@@ -1,0 +1,130 @@
+using GpuEnet.Kernels;
+
+namespace GpuEnet.Tests.Kernels;
+
+/// <summary>The kernel contract written as plainly as possible: the oracle the backends are compared against.</summary>
+internal static class ReferenceKernels
+{
+    public static double X(IColumnSource x, int i, int j) => x.Column(j, new double[x.Rows])[i];
+
+    public static void ColumnMoments(IColumnSource x, double[] weights, int batch, double[]? centre,
+        double[] presentWeight, double[] sum, double[] sumSquares)
+    {
+        int n = x.Rows, p = x.Columns;
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                double weight = 0, first = 0, second = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double w = weights[(b * n) + i];
+                    double v = X(x, i, j);
+                    weight += w;
+                    first += w * v;
+                    if (centre is not null)
+                    {
+                        double d = v - centre[(b * p) + j];
+                        second += w * d * d;
+                    }
+                }
+
+                presentWeight[(b * p) + j] = weight;
+                sum[(b * p) + j] = first;
+                if (centre is not null)
+                {
+                    sumSquares[(b * p) + j] = second;
+                }
+            }
+        }
+    }
+
+    public static double Transformed(IColumnSource x, ColumnTransform? transform, int i, int j, int b)
+    {
+        double v = X(x, i, j);
+        if (transform is null)
+        {
+            return v;
+        }
+
+        int at = (b * x.Columns) + j;
+        return (v - transform.Centre[at]) * transform.InverseScale[at];
+    }
+
+    public static double[] BatchedGradient(IColumnSource x, int[] columns, double[] residuals, int batch, ColumnTransform? transform)
+    {
+        int n = x.Rows;
+        int[] list = columns.Length == 0 ? Enumerable.Range(0, x.Columns).ToArray() : columns;
+        var g = new double[list.Length * batch];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int k = 0; k < list.Length; k++)
+            {
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    s += Transformed(x, transform, i, list[k], b) * residuals[(b * n) + i];
+                }
+
+                g[(b * list.Length) + k] = s;
+            }
+        }
+
+        return g;
+    }
+
+    /// <summary>DescentBatch's documented semantics, one coordinate at a time.</summary>
+    public static void ActiveSetDescent(IColumnSource x, DescentBatch work)
+    {
+        int n = x.Rows;
+        for (int b = 0; b < work.Batch; b++)
+        {
+            int sweeps = 0;
+            bool converged = false;
+            while (sweeps < work.MaxSweeps)
+            {
+                double maxChange = 0;
+                for (int e = work.Offsets[b]; e < work.Offsets[b + 1]; e++)
+                {
+                    int j = work.Feature[e];
+                    double Xt(int i) => (X(x, i, j) - work.Centre[e]) * work.InverseScale[e];
+                    double g = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        g += work.Weights[(b * n) + i] * Xt(i) * work.Residual[(b * n) + i];
+                    }
+
+                    double old = work.Beta[e];
+                    double z = g + (work.Curvature[e] * old);
+                    double shrunk = Math.Max(Math.Abs(z) - work.L1[e], 0) * Math.Sign(z);
+                    double updated = Math.Clamp(shrunk / (work.Curvature[e] + work.L2[e]), work.Lower[e], work.Upper[e]);
+                    double delta = updated - old;
+                    for (int i = 0; i < n; i++)
+                    {
+                        work.Residual[(b * n) + i] -= delta * Xt(i);
+                    }
+
+                    work.Beta[e] = updated;
+                    maxChange = Math.Max(maxChange, work.Curvature[e] * delta * delta);
+                }
+
+                sweeps++;
+                if (maxChange < work.Tolerance[b])
+                {
+                    converged = true;
+                    break;
+                }
+            }
+
+            double wrs = 0;
+            for (int i = 0; i < n; i++)
+            {
+                wrs += work.Weights[(b * n) + i] * work.Residual[(b * n) + i];
+            }
+
+            work.WeightedResidualSum[b] = wrs;
+            work.Sweeps[b] = sweeps;
+            work.Converged[b] = converged;
+        }
+    }
+}

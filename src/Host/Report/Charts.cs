@@ -37,7 +37,8 @@ internal static class Charts
             }
         }
 
-        return NiceTicks.Compute(lo, hi, 6);
+        double pad = double.IsFinite(hi - lo) ? (hi - lo) * 0.02 : 0;
+        return NiceTicks.Tight(lo - pad, hi + pad, 6);
     }
 
     /// <summary>

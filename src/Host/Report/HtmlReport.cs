@@ -455,9 +455,9 @@ public static class HtmlReport
         h1 { font-size: 26px; margin: 0 0 16px; }
         h2 { font-size: 20px; margin: 32px 0 8px; padding-top: 12px; border-top: 1px solid #ddd; }
         h3 { font-size: 16px; margin: 20px 0 6px; }
-        .cards { display: flex; flex-wrap: wrap; gap: 10px; }
-        .card { flex: 1 1 130px; border: 1px solid #d8d8d8; border-radius: 6px; padding: 8px 12px; background: #fafafa; }
-        .card .label { font-size: 12px; color: #555; text-transform: uppercase; letter-spacing: .03em; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(128px, 1fr)); gap: 10px; }
+        .card { border: 1px solid #d8d8d8; border-radius: 6px; padding: 8px 12px; background: #fafafa; }
+        .card .label { font-size: 12px; color: #555; }
         .card .value { font-size: 22px; font-weight: bold; }
         .card .detail { font-size: 12px; color: #666; }
         .lead { margin: 12px 0; }

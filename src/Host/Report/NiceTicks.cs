@@ -79,4 +79,20 @@ internal static class NiceTicks
 
         return new NiceScale(min, max, step, ticks);
     }
+
+    /// <summary>
+    /// Like <see cref="Compute"/>, but the axis spans exactly [<paramref name="lo"/>, <paramref name="hi"/>] and only the
+    /// round ticks inside it are kept: for an axis such as log λ where padding would suggest values that were never fitted.
+    /// </summary>
+    public static NiceScale Tight(double lo, double hi, int intervals = 5)
+    {
+        NiceScale nice = Compute(lo, hi, intervals);
+        if (!double.IsFinite(lo) || !double.IsFinite(hi) || hi - lo <= 0)
+        {
+            return nice;
+        }
+
+        double slack = nice.Step * 1e-6;
+        return new NiceScale(lo, hi, nice.Step, [.. nice.Ticks.Where(t => t >= lo - slack && t <= hi + slack)]);
+    }
 }

@@ -1,1 +1,78 @@
-return 0;
+using GpuEnet.Host.Cli;
+using GpuEnet.Host.Commands;
+using GpuEnet.Host.ModelFile;
+
+namespace GpuEnet.Host;
+
+/// <summary>Entry point of <c>gpuenet</c>: dispatches to a command and turns every error into one line on stderr.</summary>
+public static class Program
+{
+    /// <summary>Runs the command line; returns the process exit code.</summary>
+    public static int Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            Console.Out.WriteLine(HelpText.Main);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        if (args[0] is "--version" or "version")
+        {
+            Console.Out.WriteLine($"gpuenet {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
+            return 0;
+        }
+
+        string command = args[0];
+        var rest = args.Skip(1).ToList();
+        string? help = command switch
+        {
+            "fit" => HelpText.Fit,
+            "cv" => HelpText.Cv,
+            "predict" => HelpText.Predict,
+            "inspect" => HelpText.Inspect,
+            "demo" => HelpText.Demo,
+            _ => null,
+        };
+        if (help is null)
+        {
+            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect; see 'gpuenet --help').");
+            return 2;
+        }
+
+        if (rest.Contains("--help") || rest.Contains("-h"))
+        {
+            Console.Out.WriteLine(help);
+            return 0;
+        }
+
+        try
+        {
+            return command switch
+            {
+                "fit" or "cv" => TrainCommand.Run(command, rest),
+                "predict" => PredictCommand.Run(rest),
+                "inspect" => InspectCommand.Run(rest),
+                _ => DemoCommand.Run(rest),
+            };
+        }
+        catch (CliException e)
+        {
+            return Fail(e.Message, e.ExitCode);
+        }
+        catch (ModelFormatException e)
+        {
+            return Fail(e.Message, 1);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or OutOfMemoryException)
+        {
+            return Fail(e.Message, 1);
+        }
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"gpuenet: {message.ReplaceLineEndings(" ")}");
+        return code;
+    }
+}

@@ -1,0 +1,133 @@
+namespace GpuEnet.Host.Cli;
+
+/// <summary>The help of every command, each with an example. Option names and defaults follow DESIGN.md.</summary>
+public static class HelpText
+{
+    /// <summary>Top-level help.</summary>
+    public const string Main = """
+        gpuenet — Elastic Net regression paths and cross-validation, on an NVIDIA GPU when present, else a multi-threaded CPU.
+
+        Objective (weights w summing to 1, penalty factors v rescaled to sum to p):
+            1/2 Σ w_i (y_i − b0 − x_iᵀb)² + λ Σ v_j ( l1_ratio·|b_j| + (1 − l1_ratio)/2·b_j² )
+        l1_ratio = 1 is the lasso, 0 is ridge. λ is glmnet's `lambda` and scikit-learn's `alpha`.
+
+        Commands:
+          demo      generate a genomics-like problem, cross-validate it, report what was recovered
+          fit       fit the regularisation path on all rows
+          cv        choose λ and l1_ratio by k-fold cross-validation
+          predict   predict from a saved model
+          inspect   show a saved model
+
+        Run 'gpuenet COMMAND --help' for a command's options and an example. 'gpuenet --version' prints the version.
+        Device: --device auto|cpu|cuda (or GPUENET_DEVICE=cpu|cuda); auto uses the GPU when one is usable.
+        """;
+
+    private const string DataOptions = """
+          --data FILE               CSV/TSV with a header (.gz read transparently; empty cell or NA = missing),
+                                    .npy (float32/float64, C or Fortran order; Fortran float64 is memory-mapped),
+                                    or PLINK .bed (with .bim/.fam beside it; dosage = count of the A1 allele)
+          --target NAME             target column (CSV), or a column of --pheno (PLINK); PLINK default: .fam phenotype
+          --target-file FILE        target as .npy or one value per line (for .npy data)
+          --pheno FILE              PLINK phenotype file (FID IID columns…), used with --target
+          --weights NAME            observation-weight column (CSV)
+        """;
+
+    private const string FitOptions = """
+          --l1-ratio A[,A…]         mixing values (default 1); 'random:N' draws N values (log-uniform in [0.01, 1]) with --seed
+          --lambda L1,L2,…          user λ sequence (no early stop), instead of the default sequence
+          --nlambda N               length of the default λ sequence (100)
+          --lambda-min-ratio R      smallest λ / λ_max (default 1e-4 if n > p, else 1e-2)
+          --standardize true|false  scale columns by their weighted population sd (true); coefficients are reported on
+                                    the original scale either way
+          --intercept true|false    fit an unpenalised intercept (true)
+          --penalty-factor FILE     per-feature penalty factors (0 = unpenalised covariate): one number per line in
+                                    feature order, or 'name value' lines (others keep 1)
+          --lower FILE, --upper FILE  per-feature bounds on coefficients (lower ≤ 0 ≤ upper), same file format
+          --impute none|mean|median|mode   fill missing feature values (default mean), learnt on training rows only;
+                                    none makes a missing value an error naming its row and column
+          --missing-indicators      add a 0/1 feature 'name__missing' for each column with missing values
+          --full-path               compute every λ (switch off glmnet's early stop)
+          --tol T                   coordinate-descent tolerance relative to the null deviance (1e-7, glmnet's thresh)
+          --device auto|cpu|cuda    compute device (auto)
+          --precision float64|float32  storage precision of X (float64); float32 halves memory traffic
+          --threads N               CPU threads (all cores)
+          --seed S                  seed for folds and random search (1)
+          --out MODEL               model file to write (required)
+          --json PATH               write the fit as JSON (features, paths, dual gaps, selection, timing)
+          --report PATH.html        write a self-contained HTML report
+          --quiet                   print nothing but errors
+        """;
+
+    /// <summary>Help of <c>fit</c>.</summary>
+    public const string Fit = $"""
+        gpuenet fit — fit the Elastic Net path on all rows (the model's default λ is the last one of the path).
+
+        Example:
+          gpuenet fit --data expr.csv --target y --l1-ratio 0.5 --out model.gnet --json fit.json
+
+        Options:
+        {DataOptions}{FitOptions}
+        """;
+
+    /// <summary>Help of <c>cv</c>.</summary>
+    public const string Cv = $"""
+        gpuenet cv — choose λ and l1_ratio by k-fold cross-validation. All folds × l1_ratios are solved together as one
+        batch over one copy of X; every fold uses the full-data λ sequence (as cv.glmnet), and imputation values, centres
+        and scales are learnt on each fold's training rows only.
+
+        Example:
+          gpuenet cv --data expr.csv --target y --l1-ratio 1,0.5,0.1 --folds 10 --select 1se --out model.gnet --report cv.html
+
+        Options:
+          --folds K                 number of folds (10)
+          --foldid FILE             fold per data row (1..K, 0 = row not used), one integer per line
+          --select min|1se          which λ the model uses by default: lambda_min or lambda_1se (min)
+        {DataOptions}{FitOptions}
+        """;
+
+    /// <summary>Help of <c>predict</c>.</summary>
+    public const string Predict = """
+        gpuenet predict — predict from a saved model. Columns are matched by name (order free, extra columns ignored);
+        the model's imputation values and missing indicators are applied.
+
+        Example:
+          gpuenet predict --model model.gnet --data new.csv --out predictions.csv
+
+        Options:
+          --model MODEL     model file written by fit or cv (required)
+          --data FILE       data with the model's input columns (required)
+          --lambda X        use this λ instead of the selected one (linear interpolation between path points)
+          --l1-ratio A      use the path with this l1_ratio instead of the selected one
+          --out PATH.csv    predictions, one per data row: row,prediction (required)
+        """;
+
+    /// <summary>Help of <c>inspect</c>.</summary>
+    public const string Inspect = """
+        gpuenet inspect — show a saved model: training metadata, the selected model and its non-zero coefficients.
+
+        Example:
+          gpuenet inspect --model model.gnet --json
+
+        Options:
+          --model MODEL     model file (required)
+          --json            print JSON instead of text
+        """;
+
+    /// <summary>Help of <c>demo</c>.</summary>
+    public const string Demo = """
+        gpuenet demo — generate a genomics-like problem (correlated blocks of features, a few true effects), cross-validate
+        it over a small l1_ratio grid on the best device present, say how many true effects were recovered, and write
+        the model and an HTML report.
+
+        Example:
+          gpuenet demo --n 500 --p 20000 --effects 20 --out demo
+
+        Options:
+          --n N             samples (500)
+          --p P             features (20000)
+          --effects K       true non-zero effects (20)
+          --seed S          seed (1)
+          --device auto|cpu|cuda, --threads N
+          --out DIR         folder for demo.gnet, demo.json and demo-report.html (gpuenet-demo)
+        """;
+}

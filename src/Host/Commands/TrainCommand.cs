@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using GpuEnet.Host.Cli;
+using GpuEnet.Host.Data;
+using GpuEnet.Host.ModelFile;
+using GpuEnet.Host.Output;
+using GpuEnet.Host.Preprocessing;
+using GpuEnet.Kernels;
+using GpuEnet.Solver;
+using GpuEnet.Solver.Model;
+
+namespace GpuEnet.Host.Commands;
+
+/// <summary><c>gpuenet fit</c> and <c>gpuenet cv</c>: load data, fit or cross-validate, write the model, JSON and report.</summary>
+public static class TrainCommand
+{
+    private static readonly string[] s_common =
+    [
+        "data", "target", "target-file", "pheno", "weights", "l1-ratio", "lambda", "nlambda", "lambda-min-ratio",
+        "standardize", "intercept", "penalty-factor", "lower", "upper", "impute", "tol", "device", "precision",
+        "threads", "seed", "out", "json", "report", "lambda-block",
+    ];
+
+    private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability"];
+
+    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet"];
+
+    /// <summary>Runs the command; returns the exit code.</summary>
+    public static int Run(string command, IReadOnlyList<string> args)
+    {
+        bool cv = command == "cv";
+        var known = cv ? [.. s_common, .. s_cvOnly] : s_common;
+        var o = new Options(command, args, known, s_flags);
+        bool quiet = o.Bool("quiet", false);
+        var precision = o.Get("precision") switch
+        {
+            null or "float64" => Precision.Float64,
+            "float32" => Precision.Float32,
+            var other => throw new CliException($"--precision must be float64 or float32, got '{other}'.", 2),
+        };
+
+        string dataPath = o.Require("data");
+        string outPath = o.Require("out");
+        var settings = Settings(o);
+        var clock = Stopwatch.StartNew();
+        var dataset = DataLoader.Load(new DataRequest(dataPath)
+        {
+            Target = o.Get("target"),
+            TargetFile = o.Get("target-file"),
+            PhenoFile = o.Get("pheno"),
+            WeightsColumn = o.Get("weights"),
+            Precision = precision,
+        });
+        if (dataset.Y.Length == 0)
+        {
+            throw new CliException($"No target: name it with --target (a column of {dataPath}) or --target-file.", 2);
+        }
+
+        var training = Prepare(dataset, settings, o.Bool("missing-indicators", false), clock.Elapsed.TotalSeconds);
+        settings = PerFeature(o, settings, training.Features);
+        using var backend = Backends.Create(o.Get("device"), o.Int("threads", Environment.ProcessorCount), out string? notice);
+        if (notice is not null && !quiet)
+        {
+            Console.Error.WriteLine(notice);
+        }
+
+        EnetModel model;
+        using (var progress = new ProgressLine(cv ? "cross-validating" : "fitting"))
+        {
+            var fitter = new EnetFitter(backend, settings, quiet ? null : progress);
+            model = cv ? fitter.CrossValidate(training, CvSettings(o, dataset)) : fitter.Fit(training);
+        }
+
+        ModelWriter.Write(model, outPath);
+        if (o.Get("json") is { } json)
+        {
+            JsonOutput.Write(model, json);
+        }
+
+        if (o.Get("report") is { } report)
+        {
+            ReportWriter.Write(model, dataset, report);
+        }
+
+        if (!quiet)
+        {
+            Console.Out.Write(Summary.Text(model, outPath));
+        }
+
+        return 0;
+    }
+
+    private static EnetSettings Settings(Options o)
+    {
+        var ratios = L1Ratios(o.Get("l1-ratio"), o.Int("seed", 1));
+        return new EnetSettings
+        {
+            L1Ratios = ratios,
+            Lambda = o.DoubleList("lambda"),
+            NLambda = o.Int("nlambda", 100),
+            LambdaMinRatio = o.Has("lambda-min-ratio") ? o.Double("lambda-min-ratio", 0) : null,
+            Standardize = o.Bool("standardize", true),
+            Intercept = o.Bool("intercept", true),
+            Tolerance = o.Double("tol", 1e-7),
+            FullPath = o.Bool("full-path", false),
+            Impute = o.Get("impute") switch
+            {
+                null or "mean" => ImputeStrategy.Mean,
+                "none" => ImputeStrategy.None,
+                "median" => ImputeStrategy.Median,
+                "mode" => ImputeStrategy.Mode,
+                var other => throw new CliException($"--impute must be none, mean, median or mode, got '{other}'.", 2),
+            },
+            LambdaBlock = o.Has("lambda-block") ? o.Int("lambda-block", 1) : null,
+        };
+    }
+
+    /// <summary>Parses <c>--l1-ratio</c>: a list (<c>1,0.5,0.1</c>) or <c>random:N</c> (N values drawn with the seed).</summary>
+    public static double[] L1Ratios(string? text, int seed)
+    {
+        if (text is null)
+        {
+            return [1.0];
+        }
+
+        if (text.StartsWith("random:", StringComparison.Ordinal))
+        {
+            if (!int.TryParse(text.AsSpan(7), NumberStyles.Integer, CultureInfo.InvariantCulture, out int count) || count < 1)
+            {
+                throw new CliException($"--l1-ratio random:N needs a positive whole N, got '{text}'.", 2);
+            }
+
+            // Log-uniform on [0.01, 1]: the interesting mixing values crowd towards the lasso end and near ridge alike.
+            var rng = new Random(seed);
+            return Enumerable.Range(0, count).Select(_ => Math.Pow(10, -2 * rng.NextDouble())).OrderDescending().ToArray();
+        }
+
+        var values = new List<double>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double a) || a < 0 || a > 1)
+            {
+                throw new CliException($"--l1-ratio values must be numbers between 0 and 1, got '{part}'.", 2);
+            }
+
+            values.Add(a);
+        }
+
+        return values.Count > 0 ? [.. values] : throw new CliException("--l1-ratio is empty.", 2);
+    }
+
+    private static EnetSettings PerFeature(Options o, EnetSettings s, string[] features)
+    {
+        double[]? Vector(string name, double fallback) => o.Get(name) is { } path ? VectorFile.Read(path, features, fallback) : null;
+        return new EnetSettings
+        {
+            L1Ratios = s.L1Ratios,
+            Lambda = s.Lambda,
+            NLambda = s.NLambda,
+            LambdaMinRatio = s.LambdaMinRatio,
+            Standardize = s.Standardize,
+            Intercept = s.Intercept,
+            Tolerance = s.Tolerance,
+            FullPath = s.FullPath,
+            Impute = s.Impute,
+            LambdaBlock = s.LambdaBlock,
+            PenaltyFactor = Vector("penalty-factor", 1),
+            Lower = Vector("lower", double.NegativeInfinity),
+            Upper = Vector("upper", double.PositiveInfinity),
+        };
+    }
+
+    /// <summary>Checks missing values against the impute choice, adds missing indicators, and wraps the data for the solver.</summary>
+    public static TrainingData Prepare(Dataset data, EnetSettings settings, bool indicators, double loadSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Impute == ImputeStrategy.None && data.X.HasMissing)
+        {
+            for (int j = 0; j < data.X.Columns; j++)
+            {
+                var missing = data.X.MissingRows(j);
+                if (!missing.IsEmpty)
+                {
+                    int row = data.SourceRows?[missing[0]] ?? (missing[0] + 1);
+                    throw new CliException($"{data.Origin}: column '{data.Features[j]}' is missing in data row {row}; choose --impute mean|median|mode.");
+                }
+            }
+        }
+
+        string[] features = data.Features;
+        int[] indicatorColumns = [];
+        var x = indicators ? MissingIndicators.Add(data.X, data.Features, out features, out indicatorColumns) : data.X;
+
+        return new TrainingData
+        {
+            X = x,
+            Y = data.Y,
+            Weights = data.Weights,
+            Features = features,
+            Target = data.Target,
+            DroppedRows = data.DroppedRows,
+            LoadSeconds = loadSeconds,
+            Preprocessing = new FeaturePreprocessing
+            {
+                InputColumns = data.Features,
+                Impute = settings.Impute,
+                FillValues = new double[data.Features.Length],
+                IndicatorColumns = indicatorColumns,
+            },
+        };
+    }
+
+    private static CvOptions CvSettings(Options o, Dataset data)
+    {
+        int[]? foldId = null;
+        if (o.Get("foldid") is { } file)
+        {
+            var raw = VectorFile.ReadIntegers(file);
+            int fileRows = data.SourceRows is null ? data.Y.Length : data.Y.Length + data.DroppedRows;
+            if (raw.Length != fileRows)
+            {
+                throw new CliException($"{file} has {raw.Length} fold ids but {data.Origin} has {fileRows} data rows.");
+            }
+
+            // One id per data row of the file; rows dropped for a missing target are skipped.
+            foldId = data.SourceRows is null ? raw : data.SourceRows.Select(r => raw[r - 1]).ToArray();
+        }
+
+        return new CvOptions
+        {
+            Folds = o.Int("folds", 10),
+            FoldId = foldId,
+            Seed = o.Int("seed", 1),
+            Select = o.Get("select") switch
+            {
+                null or "min" => SelectionRule.Min,
+                "1se" => SelectionRule.OneSe,
+                var other => throw new CliException($"--select must be min or 1se, got '{other}'.", 2),
+            },
+            Stability = o.Int("stability", 0),
+        };
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using GpuEnet.Solver.Model;
+
+namespace GpuEnet.Host.Output;
+
+/// <summary>Writes DESIGN.md's <c>--json</c> document for a fitted model.</summary>
+public static class JsonOutput
+{
+    /// <summary>Writes the document to <paramref name="path"/> (temp file + rename).</summary>
+    public static void Write(EnetModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        string full = Path.GetFullPath(path);
+        string temp = full + ".tmp-" + Environment.ProcessId;
+        using (var stream = File.Create(temp))
+        {
+            Write(model, stream);
+        }
+
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>Writes the document to a stream.</summary>
+    public static void Write(EnetModel model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        w.WriteStartObject();
+        w.WriteStartArray("features");
+        foreach (string f in model.Features)
+        {
+            w.WriteStringValue(f);
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("n", model.Training.N);
+        w.WriteNumber("p", model.Training.P);
+        w.WriteNumber("dropped_rows", model.Training.DroppedRows);
+        w.WriteString("device", model.Training.Device);
+        w.WriteString("precision", model.Training.Precision);
+        w.WriteStartArray("paths");
+        foreach (var path in model.Paths)
+        {
+            WritePath(w, path);
+        }
+
+        w.WriteEndArray();
+        var selectedPath = model.Paths[model.Selected.PathIndex];
+        w.WriteStartObject("selected");
+        w.WriteNumber("l1_ratio", selectedPath.L1Ratio);
+        w.WriteNumber("lambda", selectedPath.Lambda[model.Selected.LambdaIndex]);
+        w.WriteString("rule", model.Selected.Rule switch { SelectionRule.Min => "min", SelectionRule.OneSe => "1se", _ => "last" });
+        w.WriteEndObject();
+        w.WriteStartArray("selected_features");
+        foreach (var f in SelectedFeatures.Of(model))
+        {
+            w.WriteStartObject();
+            w.WriteString("name", f.Name);
+            w.WriteNumber("index", f.Index);
+            w.WriteNumber("coefficient", f.Coefficient);
+            w.WriteNumber("standardized", f.Standardized);
+            w.WriteNumber("sign", Math.Sign(f.Coefficient));
+            w.WriteNumber("rank", f.Rank);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (model.StabilityFrequency is { } freq)
+        {
+            Numbers(w, "stability_frequency", freq);
+        }
+
+        w.WriteStartObject("timing");
+        w.WriteNumber("load_seconds", model.Training.LoadSeconds);
+        w.WriteNumber("solve_seconds", model.Training.SolveSeconds);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WritePath(Utf8JsonWriter w, EnetPath path)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("l1_ratio", path.L1Ratio);
+        Numbers(w, "lambda", path.Lambda);
+        Numbers(w, "intercept", path.Intercept);
+        Numbers(w, "dev_ratio", path.DevRatio);
+        w.WriteStartArray("df");
+        foreach (int d in path.Df)
+        {
+            w.WriteNumberValue(d);
+        }
+
+        w.WriteEndArray();
+        Numbers(w, "dual_gap", path.DualGap);
+        w.WriteStartArray("beta");
+        foreach (var beta in path.Beta)
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("index");
+            foreach (int j in beta.Index)
+            {
+                w.WriteNumberValue(j);
+            }
+
+            w.WriteEndArray();
+            Numbers(w, "value", beta.Value);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (path.Cv is { } cv)
+        {
+            w.WriteStartObject("cv");
+            Numbers(w, "cvm", cv.Cvm);
+            Numbers(w, "cvsd", cv.Cvsd);
+            w.WriteNumber("lambda_min", cv.LambdaMin);
+            w.WriteNumber("lambda_1se", cv.Lambda1se);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (double v in values)
+        {
+            if (double.IsFinite(v))
+            {
+                w.WriteNumberValue(v);
+            }
+            else
+            {
+                w.WriteNullValue();
+            }
+        }
+
+        w.WriteEndArray();
+    }
+}

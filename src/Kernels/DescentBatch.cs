@@ -74,6 +74,9 @@ public sealed class DescentBatch
     /// <summary>Value of a missing x_ij per entry (read only where the source has missing values).</summary>
     public double[] Fill { get; private set; } = [];
 
+    /// <summary>Σ_i w_i x̃_ij per entry (0 for a centred column): how a step moves Σ w r.</summary>
+    public double[] WeightedSum { get; private set; } = [];
+
     /// <summary>Σ_i w_i x̃_ij² per entry.</summary>
     public double[] Curvature { get; private set; } = [];
 
@@ -106,6 +109,7 @@ public sealed class DescentBatch
         Centre = Grow(Centre, size);
         InverseScale = Grow(InverseScale, size);
         Fill = Grow(Fill, size);
+        WeightedSum = Grow(WeightedSum, size);
         Curvature = Grow(Curvature, size);
         L1 = Grow(L1, size);
         L2 = Grow(L2, size);

@@ -157,26 +157,8 @@ internal sealed class CpuBoundDesign : IBoundDesign
         var r = work.Residual.AsSpan(b * n, n);
         var w = work.Weights.AsSpan(b * n, n);
         double[] scratch = ArrayPool<double>.Shared.Rent(n);
-        double[] weightedX = ArrayPool<double>.Shared.Rent(Math.Max(1, to - from));
         try
         {
-            double totalWeight = System.Numerics.Tensors.TensorPrimitives.Sum(w);
-
-            // Σ_i w_i x̃_ij per entry: how a step on entry k moves Σ w r. Computed once per call.
-            for (int k = from; k < to; k++)
-            {
-                int j = work.Feature[k];
-                var x = Source.Column(j, scratch);
-                double missingWeight = 0;
-                foreach (int i in Source.MissingRows(j))
-                {
-                    missingWeight += w[i];
-                }
-
-                double c = work.Centre[k];
-                weightedX[k - from] = work.InverseScale[k] * (SimdOps.Dot(w, x) - (c * totalWeight) + (work.Fill[k] * missingWeight));
-            }
-
             double swr = work.WeightedResidualSum[b];
             double tol = work.Tolerance[b];
             int sweeps = 0;
@@ -223,7 +205,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                         r[i] -= a * fill;
                     }
 
-                    swr -= delta * weightedX[k - from];
+                    swr -= delta * work.WeightedSum[k];
                     maxChange = Math.Max(maxChange, cv * delta * delta);
                 }
 
@@ -241,7 +223,6 @@ internal sealed class CpuBoundDesign : IBoundDesign
         finally
         {
             ArrayPool<double>.Shared.Return(scratch);
-            ArrayPool<double>.Shared.Return(weightedX);
         }
     }
 

@@ -27,7 +27,7 @@ internal sealed class PathSolver
 
     // A λ block is only as long as the strong rule stays informative: the block's last λ ≥ this fraction of the previous.
     private const double BlockLambdaFloor = 0.7;
-    private const int MaximumBlock = 16;
+    private const int MaximumResidualColumns = 16;
 
     private readonly IBoundDesign _design;
     private readonly double[] _y;
@@ -37,6 +37,7 @@ internal sealed class PathSolver
     private readonly int _p;
     private readonly double[] _penalty;
     private int _passes;
+    private readonly PhaseTimes _times = new();
 
     public PathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
     {
@@ -101,7 +102,10 @@ internal sealed class PathSolver
 
         int total = states.Sum(s => s.Lambda.Length);
         int done = 0;
-        int block = _settings.LambdaBlock ?? 4;
+        // A pass validates B·m solutions; its arithmetic grows with B·m while X is read once, so blocks only pay when the
+        // batch is small. Aim for about 16 residual columns per pass.
+        int maxBlock = Math.Max(1, MaximumResidualColumns / batch);
+        int block = _settings.LambdaBlock ?? Math.Min(4, maxBlock);
         while (true)
         {
             var active = states.Where(s => !s.Done).ToList();
@@ -119,11 +123,27 @@ internal sealed class PathSolver
             _progress?.Report(new PathProgress(done, total, _passes));
             if (_settings.LambdaBlock is null)
             {
-                block = allAccepted ? Math.Min(MaximumBlock, block * 2) : Math.Max(1, block / 2);
+                block = allAccepted ? Math.Min(maxBlock, block * 2) : Math.Max(1, block / 2);
             }
         }
 
+        if (Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
+        {
+            Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s, screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
+        }
+
         return states.Select(s => s.Solution).ToArray();
+    }
+
+    private sealed class PhaseTimes
+    {
+        public double Gradient { get; set; }
+
+        public double Descent { get; set; }
+
+        public double Screening { get; set; }
+
+        public double Accept { get; set; }
     }
 
     private void InitialGradient(ProblemState[] states, Standardization std)
@@ -151,10 +171,14 @@ internal sealed class PathSolver
     // One round: solve a block of λ per problem on its strong set, then validate all of them with one pass over X.
     private bool RunBlock(List<ProblemState> active, int block, Standardization std, ref int done)
     {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var s in active)
         {
             s.PlanBlock(block);
         }
+
+        _times.Screening += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
 
         int longest = active.Max(s => s.BlockLength);
         for (int t = 0; t < longest; t++)
@@ -188,9 +212,13 @@ internal sealed class PathSolver
             System.Numerics.Tensors.TensorPrimitives.Multiply(s.Weights, snap, dst);
         }
 
+        _times.Descent += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var g = new double[(long)_p * columns.Count];
         _design.BatchedGradient([], r, columns.Count, std.Transform.WithProblemMap(problemOf), g);
         _passes++;
+        _times.Gradient += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
 
         bool allAccepted = true;
         int q0 = 0;
@@ -202,6 +230,8 @@ internal sealed class PathSolver
             allAccepted &= accepted == s.BlockLength;
             q0 += s.BlockLength;
         }
+
+        _times.Accept += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
 
         return allAccepted;
     }
@@ -218,14 +248,9 @@ internal sealed class PathSolver
         var pending = solving;
         while (pending.Count > 0)
         {
+            Descend(pending, activeOnly: true, maxSweeps: _settings.MaxSweeps);
             var sweep = Descend(pending, activeOnly: false, maxSweeps: 1);
             pending = pending.Where((s, i) => !sweep[i]).ToList();
-            if (pending.Count == 0)
-            {
-                break;
-            }
-
-            Descend(pending, activeOnly: true, maxSweeps: _settings.MaxSweeps);
         }
     }
 
@@ -428,11 +453,19 @@ internal sealed class PathSolver
             BlockLength = Math.Max(1, length);
             Snapshots.Clear();
 
-            // Sequential strong rule, made safe for the whole block by using its smallest λ.
+            // The strong set is rebuilt each block: features with β ≠ 0, unpenalised features, and those passing the
+            // sequential strong rule for the block's smallest λ. Anything it misses is caught by the KKT pass.
+            foreach (int j in StrongList)
+            {
+                _strong[j] = false;
+            }
+
+            StrongList.Clear();
             double threshold = A * ((2 * Lambda[Next + BlockLength - 1]) - _lambdaPrevious);
             for (int j = 0; j < P; j++)
             {
-                if (!_strong[j] && Usable(j) && Math.Abs(_gradient[j]) > threshold * _solver._penalty[j])
+                double v = _solver._penalty[j];
+                if (Usable(j) && (Beta[j] != 0 || v == 0 || Math.Abs(_gradient[j]) > threshold * v))
                 {
                     AddStrong(j);
                 }
@@ -465,6 +498,7 @@ internal sealed class PathSolver
             work.Centre[k] = _std.Transform.Centre[at];
             work.InverseScale[k] = inv;
             work.Fill[k] = _std.Transform.Fill[at];
+            work.WeightedSum[k] = _std.WeightedSum[at];
             work.Curvature[k] = _std.Curvature[at];
             work.L1[k] = _lambda * A * v;
             work.L2[k] = _lambda * (1 - A) * v;

@@ -10,8 +10,9 @@ namespace GpuEnet.Solver.Preprocessing;
 /// </summary>
 internal sealed class Standardization
 {
-    private Standardization(ColumnTransform transform, double[] curvature, double[] scale, double[] yMean, double[] nullDeviance)
+    private Standardization(ColumnTransform transform, double[] curvature, double[] scale, double[] yMean, double[] nullDeviance, double[] weightedSum)
     {
+        WeightedSum = weightedSum;
         Transform = transform;
         Curvature = curvature;
         Scale = scale;
@@ -27,6 +28,9 @@ internal sealed class Standardization
 
     /// <summary>Weighted population sd of each imputed column per (j, b) (p × B), 0 for a constant column.</summary>
     public double[] Scale { get; }
+
+    /// <summary>Σ_i w_i x̃_ij per (j, b) (p × B): 0 when centred; the scaled mean without intercept.</summary>
+    public double[] WeightedSum { get; }
 
     /// <summary>Σ_i w_i y_i per problem (0 without intercept).</summary>
     public double[] YMean { get; }
@@ -84,6 +88,7 @@ internal sealed class Standardization
         design.ColumnMoments(weights, batch, mean, present, sum, squares);
         var curvature = new double[size];
         var scale = new double[size];
+        var weightedSum = new double[size];
         for (long at = 0; at < size; at++)
         {
             double missingWeight = Math.Max(0, 1 - present[at]);
@@ -104,6 +109,7 @@ internal sealed class Standardization
             double inv = standardize ? 1 / sd : 1;
             transform.InverseScale[at] = inv;
             double offset = mean[at] - centre;
+            weightedSum[at] = offset * inv;
             curvature[at] = (variance + (offset * offset)) * inv * inv;
         }
 
@@ -124,7 +130,7 @@ internal sealed class Standardization
             nullDeviance[b] = dev;
         }
 
-        return new Standardization(transform, curvature, scale, yMean, nullDeviance);
+        return new Standardization(transform, curvature, scale, yMean, nullDeviance, weightedSum);
     }
 
     // Median or most frequent present value over each problem's training rows, for the columns that have missing cells.

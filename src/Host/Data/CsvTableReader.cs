@@ -47,7 +47,7 @@ internal static class CsvTableReader
             throw DataErrors.File(file, "is empty (a header line naming the columns is required).");
         }
 
-        if (headerLine.StartsWith("\xEF\xBB\xBF"u8))
+        if (headerLine.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             headerLine = headerLine[3..];
         }

@@ -22,6 +22,16 @@ public sealed class ModelFileFuzzTests
     }
 
     [Fact]
+    public void DamagedPipedStreamsAreRefused()
+    {
+        byte[] file = Bytes(ModelBuilder.Small(20));
+        foreach (byte[] damaged in new[] { file[..(file.Length - 1)], file[..5], "not a model"u8.ToArray(), [] })
+        {
+            Assert.Throws<ModelFormatException>(() => ModelReader.Read(new PipeStream(damaged)));
+        }
+    }
+
+    [Fact]
     public void FileTruncatedOnDiskNamesTheFile()
     {
         byte[] file = Bytes(ModelBuilder.Small(22));

@@ -67,6 +67,27 @@ public sealed class ModelFileRoundTripTests
     }
 
     [Fact]
+    public void CoefficientsSplitIntoManyRunsRoundTrip()
+    {
+        EnetModel model = ModelBuilder.Realistic(17, inputs: 60, nlambda: 30);
+        using var stream = new MemoryStream();
+        ModelWriter.Write(model, stream, coefficientChunkBytes: 300);
+        byte[] file = stream.ToArray();
+        Assert.True(FileSurgery.Sections(file).Count(s => s.Tag == "COEF") > 3 * model.Paths.Length);
+        ModelAssert.Equal(model, Read(file));
+
+        // Runs out of order are damage.
+        List<FileSurgery.Section> runs = FileSurgery.Sections(file).Where(s => s.Tag == "COEF").ToList();
+        FileSurgery.Section a = runs[1];
+        FileSurgery.Section b = runs[2];
+        int aSize = FileSurgery.SectionHeaderSize + (int)a.Length;
+        int bSize = FileSurgery.SectionHeaderSize + (int)b.Length;
+        byte[] swapped = FileSurgery.Reseal([.. file.AsSpan(0, a.HeaderOffset), .. file.AsSpan(b.HeaderOffset, bSize),
+            .. file.AsSpan(a.HeaderOffset, aSize), .. file.AsSpan(b.HeaderOffset + bSize)]);
+        Assert.Throws<ModelFormatException>(() => Read(swapped));
+    }
+
+    [Fact]
     public void NonSeekableStreamReads()
     {
         EnetModel model = ModelBuilder.Small(5);

@@ -1,8 +1,8 @@
-using Xunit;
 using System.Diagnostics;
 using GpuEnet.Host.Demo;
 using GpuEnet.Host.Report;
 using GpuEnet.Solver.Model;
+using Xunit;
 using Xunit.Abstractions;
 
 namespace GpuEnet.Tests.Report;

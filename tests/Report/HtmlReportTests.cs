@@ -1,9 +1,9 @@
-using Xunit;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using GpuEnet.Host.Report;
 using GpuEnet.Solver.Model;
+using Xunit;
 using Xunit.Abstractions;
 
 namespace GpuEnet.Tests.Report;

@@ -1,5 +1,5 @@
-using Xunit;
 using GpuEnet.Solver.Model;
+using Xunit;
 
 namespace GpuEnet.Tests.Report;
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers.Text;
 using System.IO.Compression;
 using System.Text;
 using GpuEnet.Kernels;
@@ -47,7 +47,7 @@ internal static class CsvTableReader
             throw DataErrors.File(file, "is empty (a header line naming the columns is required).");
         }
 
-        if (headerLine.StartsWith("\xEF\xBB\xBF"u8))
+        if (headerLine.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             headerLine = headerLine[3..];
         }
@@ -139,7 +139,8 @@ internal static class CsvTableReader
                     if (role >= 0)
                     {
                         // Fast path: a finite number. Everything else (missing, text, ±∞) goes through Classify.
-                        if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
+                        // Utf8Parser rounds exactly like double.Parse (checked bit for bit) at about half the cost.
+                        if (Utf8Parser.TryParse(cell, out double v, out int used) && used == cell.Length && double.IsFinite(v))
                         {
                             row[role] = v;
                         }

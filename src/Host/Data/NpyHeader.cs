@@ -10,7 +10,7 @@ namespace GpuEnet.Host.Data;
 /// </summary>
 internal sealed class NpyHeader
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Type kind: <c>f</c> float, <c>i</c> signed, <c>u</c> unsigned, <c>b</c> bool, …</summary>
     public char Kind { get; private init; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using GpuEnet.Host.Data;
 using GpuEnet.Host.Report;
 using GpuEnet.Kernels;
@@ -158,28 +159,29 @@ public sealed class DemoProblem
         return problem.TrueIndices.Count(selected.Contains);
     }
 
+    // Runs once per block with long inner loops: compile it optimised straight away rather than from tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillBlock(double[] values, int n, int p, int block, int seed, byte[] hapA, byte[] hapB)
     {
         // One generator per block keeps the result independent of how blocks are spread over threads.
+        // One 64-bit draw per haplotype and marker: the high half decides "copy the neighbour", the low half the fresh allele.
         var rng = new SplitMix(Mix((ulong)(uint)seed, (ulong)block + 1));
+        const ulong copyBelow = (ulong)(Linkage * 4294967296.0);
         int start = block * BlockSize, end = Math.Min(p, start + BlockSize);
         for (int j = start; j < end; j++)
         {
             double freq = 0.05 + (0.45 * rng.NextDouble());
+            ulong alleleBelow = (ulong)(freq * 4294967296.0);
+            ulong copy = j == start ? 0 : copyBelow;
             Span<double> col = values.AsSpan(j * n, n);
             for (int i = 0; i < n; i++)
             {
-                if (j == start || rng.NextDouble() >= Linkage)
-                {
-                    hapA[i] = rng.NextDouble() < freq ? (byte)1 : (byte)0;
-                }
-
-                if (j == start || rng.NextDouble() >= Linkage)
-                {
-                    hapB[i] = rng.NextDouble() < freq ? (byte)1 : (byte)0;
-                }
-
-                col[i] = hapA[i] + hapB[i];
+                ulong ra = rng.Next(), rb = rng.Next();
+                int a = (ra >> 32) < copy ? hapA[i] : ((ra & 0xFFFF_FFFFUL) < alleleBelow ? 1 : 0);
+                int b = (rb >> 32) < copy ? hapB[i] : ((rb & 0xFFFF_FFFFUL) < alleleBelow ? 1 : 0);
+                hapA[i] = (byte)a;
+                hapB[i] = (byte)b;
+                col[i] = a + b;
             }
         }
     }

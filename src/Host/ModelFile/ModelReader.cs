@@ -49,8 +49,16 @@ public static class ModelReader
             return ReadSeekable(stream);
         }
 
+        // Look at the magic bytes before copying, so that piping in something that is not a model fails at once.
+        Span<byte> magic = stackalloc byte[ModelFormat.Magic.Length];
+        int got = stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
         using var copy = new MemoryStream();
-        stream.CopyTo(copy);
+        copy.Write(magic[..got]);
+        if (magic[..got].SequenceEqual(ModelFormat.Magic))
+        {
+            stream.CopyTo(copy);
+        }
+
         copy.Position = 0;
         return ReadSeekable(copy);
     }

@@ -34,7 +34,7 @@ public static class ModelWriter
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 Stream target = wrap is null ? file : wrap(file);
-                WriteValidated(model, target);
+                WriteValidated(model, target, ModelFormat.CoefficientChunkBytes);
                 target.Flush();
                 file.Flush(flushToDisk: true);
             }
@@ -52,11 +52,14 @@ public static class ModelWriter
     /// <param name="model">The model; it must be internally consistent.</param>
     /// <param name="stream">Destination; left open, flushed.</param>
     /// <exception cref="ArgumentException">The model is inconsistent; nothing is written.</exception>
-    public static void Write(EnetModel model, Stream stream)
+    public static void Write(EnetModel model, Stream stream) => Write(model, stream, ModelFormat.CoefficientChunkBytes);
+
+    /// <summary>As <see cref="Write(EnetModel, Stream)"/> with a chosen coefficient run size, so tests can produce many runs.</summary>
+    internal static void Write(EnetModel model, Stream stream, int coefficientChunkBytes)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ThrowIfInvalid(model);
-        WriteValidated(model, stream);
+        WriteValidated(model, stream, coefficientChunkBytes);
         stream.Flush();
     }
 
@@ -84,7 +87,7 @@ public static class ModelWriter
         }
     }
 
-    private static void WriteValidated(EnetModel model, Stream stream)
+    private static void WriteValidated(EnetModel model, Stream stream, int coefficientChunkBytes)
     {
         using var output = new HashingOutput(stream);
         Span<byte> header = stackalloc byte[ModelFormat.HeaderSize];
@@ -125,7 +128,7 @@ public static class ModelWriter
             EnetPath path = model.Paths[i];
             WritePath(i, path, buffer);
             output.Section(ModelFormat.TagPath, buffer);
-            WriteCoefficients(i, path, buffer, output);
+            WriteCoefficients(i, path, buffer, output, coefficientChunkBytes);
         }
 
         WriteTraining(model.Training, buffer);
@@ -216,7 +219,7 @@ public static class ModelWriter
     /// Coefficients go in their own sections, a run of consecutive λ each, so no section (and no reader buffer) has to
     /// hold a whole dense path.
     /// </summary>
-    private static void WriteCoefficients(int pathIndex, EnetPath path, ArrayBufferWriter<byte> w, HashingOutput output)
+    private static void WriteCoefficients(int pathIndex, EnetPath path, ArrayBufferWriter<byte> w, HashingOutput output, int chunkBytes)
     {
         int k = 0;
         while (k < path.Count)
@@ -229,7 +232,7 @@ public static class ModelWriter
                 bytes += 4 + (12L * path.Beta[end].Count);
                 end++;
             }
-            while (end < path.Count && bytes + 4 + (12L * path.Beta[end].Count) <= ModelFormat.CoefficientChunkBytes);
+            while (end < path.Count && bytes + 4 + (12L * path.Beta[end].Count) <= chunkBytes);
 
             if (bytes + 12 > Array.MaxLength)
             {

@@ -25,7 +25,7 @@ internal static class Charts
         return x;
     }
 
-    private static NiceScale LambdaScale(double[] logLambda)
+    private static NiceScale LambdaScale(double[] logLambda, double width)
     {
         double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         foreach (double v in logLambda)
@@ -38,7 +38,7 @@ internal static class Charts
         }
 
         double pad = double.IsFinite(hi - lo) ? (hi - lo) * 0.02 : 0;
-        return NiceTicks.Tight(lo - pad, hi + pad, 6);
+        return NiceTicks.Tight(lo - pad, hi + pad, width > 700 ? 9 : 5);
     }
 
     /// <summary>
@@ -63,7 +63,7 @@ internal static class Charts
         }
 
         double labelWidth = labels > 0 ? 130 : 20;
-        var area = new PlotArea(66, 30, width - labelWidth, height - 46, LambdaScale(logLambda), NiceTicks.Compute(lo, hi, 6), reverseX: true);
+        var area = new PlotArea(66, 30, width - labelWidth, height - 46, LambdaScale(logLambda, width), NiceTicks.Compute(lo, hi, 6), reverseX: true);
         area.DrawAxes(svg, XLambdaLabel, "standardised coefficient (coef × sd)");
         svg.Line(area.Left, area.Y(0), area.Right, area.Y(0), "#999", 1);
 
@@ -226,7 +226,7 @@ internal static class Charts
         }
 
         var svg = new SvgCanvas(width, height, $"Cross-validation error, l1_ratio = {Markup.Number(path.L1Ratio)}");
-        var area = new PlotArea(66, 44, width - 20, height - 46, LambdaScale(logLambda), NiceTicks.Compute(lo, hi, compact ? 4 : 6), reverseX: true);
+        var area = new PlotArea(66, 44, width - 20, height - 46, LambdaScale(logLambda, width), NiceTicks.Compute(lo, hi, compact ? 4 : 6), reverseX: true);
         area.DrawAxes(svg, XLambdaLabel, "mean squared error (held out)");
 
         // Number of non-zero coefficients at the λ nearest each x tick, as glmnet prints along the top.

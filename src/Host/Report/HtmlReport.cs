@@ -300,7 +300,7 @@ public static class HtmlReport
             return;
         }
 
-        html.Append("<table class=\"features\">\n<thead><tr><th>rank</th><th>feature</th><th>coefficient<br><span>original scale</span></th>")
+        html.Append("<table class=\"features\">\n<thead><tr><th>rank</th><th class=\"left\">feature</th><th>coefficient<br><span>original scale</span></th>")
             .Append("<th>standardised<br><span>coef × sd</span></th><th>sign</th>");
         if (stability is not null)
         {
@@ -402,7 +402,7 @@ public static class HtmlReport
         {
             int n = Math.Max(1, m.Training.N);
             var worst = counts.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(MaxMissingRows).ToArray();
-            html.Append("<table class=\"features narrow\">\n<thead><tr><th>input column</th><th>missing</th><th>% of rows</th></tr></thead>\n<tbody>\n");
+            html.Append("<table class=\"features narrow\">\n<thead><tr><th class=\"left\">input column</th><th>missing</th><th>% of rows</th></tr></thead>\n<tbody>\n");
             foreach (var kv in worst)
             {
                 html.Append("<tr><td class=\"name\">").Append(Markup.Escape(kv.Key)).Append("</td><td class=\"num\">").Append(Markup.Count(kv.Value))
@@ -469,6 +469,7 @@ public static class HtmlReport
         table { border-collapse: collapse; font-size: 13px; }
         table.features th, table.features td { padding: 3px 10px; border-bottom: 1px solid #e6e6e6; }
         table.features thead th { text-align: right; vertical-align: bottom; border-bottom: 2px solid #999; }
+        table.features thead th.left { text-align: left; }
         table.features thead th span { font-weight: normal; color: #666; font-size: 11px; }
         table.features tbody tr:nth-child(even) { background: #f7f7f7; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

@@ -301,6 +301,7 @@ internal sealed class PathSolver
         private readonly Standardization _std;
         private readonly bool[] _strong;
         private readonly double[] _gradient;
+        private readonly List<int> _violators = [];
         private double _lambdaPrevious;
         private double _lambda;
 
@@ -461,6 +462,14 @@ internal sealed class PathSolver
             }
 
             StrongList.Clear();
+
+            // Violators of the last KKT check stay: they are exactly what the next λ needs, and dropping them could
+            // make the same check fail forever.
+            foreach (int j in _violators)
+            {
+                AddStrong(j);
+            }
+
             double threshold = A * ((2 * Lambda[Next + BlockLength - 1]) - _lambdaPrevious);
             for (int j = 0; j < P; j++)
             {
@@ -536,6 +545,7 @@ internal sealed class PathSolver
                 if (violators.Count > 0)
                 {
                     Restore(Snapshots[t]);
+                    _violators.AddRange(violators);
                     foreach (int j in violators)
                     {
                         AddStrong(j);
@@ -546,6 +556,7 @@ internal sealed class PathSolver
                 }
 
                 Accept(gradient, lambda, Snapshots[t]);
+                _violators.Clear();
                 if (Done)
                 {
                     return t + 1;

@@ -33,14 +33,14 @@ public static class Backends
             case "cuda":
                 return CudaBackend.TryCreate(out var cuda, out string reason)
                     ? cuda!
-                    : throw new ArgumentException($"--device cuda was asked for but no GPU can be used: {reason}.");
+                    : throw new ArgumentException($"--device cuda was asked for but no GPU can be used: {reason.TrimEnd('.')}.");
             case "auto":
                 if (CudaBackend.TryCreate(out var gpu, out string why))
                 {
                     return gpu!;
                 }
 
-                notice = $"No usable NVIDIA GPU ({why}); running on the CPU backend with {threads} threads.";
+                notice = $"No usable NVIDIA GPU ({why.TrimEnd('.')}); running on the CPU backend with {threads} threads.";
                 return new CpuBackend(threads);
             default:
                 throw new ArgumentException($"Unknown device '{device}': use auto, cpu or cuda.");

@@ -197,6 +197,42 @@ public abstract class KernelContractTests
         }
     }
 
+    [BackendFact]
+    public void AnyDenseColumnSourceCanBeBound()
+    {
+        // Neither DenseMatrix nor DenseMatrix32 (as a memory-mapped .npy): the backend reads it through Column(j).
+        foreach (bool single in (bool[])[false, true])
+        {
+            IColumnSource dense = RandomDesign(33, 70, seed: 40, single);
+            var x = new ColumnsOnly(dense);
+            double[] residuals = RandomValues(33 * 3, seed: 41, 0);
+            ColumnTransform transform = RandomTransform(70, 3, seed: 42);
+            double[] expected = ReferenceKernels.BatchedGradient(dense, [], residuals, 3, transform);
+            using IKernelBackend backend = CreateBackend();
+            using IBoundDesign design = backend.Bind(x);
+            var gradient = new double[70 * 3];
+            design.BatchedGradient([], residuals, 3, transform, gradient);
+            AssertClose(expected, gradient, single ? Float32Tolerance : Float64Tolerance, $"wrapped source f32={single}");
+        }
+    }
+
+    private sealed class ColumnsOnly(IColumnSource inner) : IColumnSource
+    {
+        public int Rows => inner.Rows;
+
+        public int Columns => inner.Columns;
+
+        public Precision Precision => inner.Precision;
+
+        public long StorageBytes => inner.StorageBytes;
+
+        public bool HasMissing => false;
+
+        public ReadOnlySpan<double> Column(int j, Span<double> scratch) => inner.Column(j, scratch);
+
+        public ReadOnlySpan<int> MissingRows(int j) => [];
+    }
+
     [BackendFact(NeedsMissingValues = true)]
     public void ColumnMomentsSkipMissingCells()
     {

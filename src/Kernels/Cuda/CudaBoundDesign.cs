@@ -44,9 +44,59 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
                 _x = context.Allocate(source.StorageBytes, $"the {Rows} × {Columns} float32 design matrix");
                 context.Upload<float>(dense32.Values.Span, _x);
                 break;
+            case { Precision: Precision.Float64 }:
+                // Any other float64 source (a memory-mapped Fortran .npy, say): upload it column by column.
+                _x = context.Allocate(source.StorageBytes, $"the {Rows} × {Columns} float64 design matrix");
+                UploadColumns<double>(source, _x, context);
+                break;
+            case { Precision: Precision.Float32 }:
+                _single = true;
+                _x = context.Allocate(source.StorageBytes, $"the {Rows} × {Columns} float32 design matrix");
+                UploadColumns<float>(source, _x, context);
+                break;
             default:
                 throw new NotSupportedException(
-                    $"The CUDA backend binds dense float64 or float32 matrices only, not {source.Precision} storage ({source.GetType().Name}); use --device cpu.");
+                    $"The CUDA backend binds float64 or float32 matrices only, not {source.Precision} storage ({source.GetType().Name}); use --device cpu.");
+        }
+    }
+
+    /// <summary>
+    /// Copies a column source into <paramref name="x"/> (column-major, element type <typeparamref name="T"/>) through a host
+    /// staging buffer of about 32 MiB, so a memory-mapped X is read once and never held whole in host memory (a copy from
+    /// pageable memory returns once the driver has taken the bytes, so the buffer can be refilled at once).
+    /// </summary>
+    private static void UploadColumns<T>(IColumnSource source, DeviceBuffer x, CudaContext context)
+        where T : unmanaged
+    {
+        int n = source.Rows, p = source.Columns;
+        if ((long)n * p == 0)
+        {
+            return;
+        }
+
+        int perChunk = (int)Math.Clamp((32L << 20) / ((long)n * sizeof(T)), 1, p);
+        T[] staging = new T[(long)perChunk * n];
+        double[] scratch = new double[n];
+        for (int first = 0; first < p; first += perChunk)
+        {
+            int count = Math.Min(perChunk, p - first);
+            for (int c = 0; c < count; c++)
+            {
+                ReadOnlySpan<double> column = source.Column(first + c, scratch);
+                Span<T> to = staging.AsSpan(c * n, n);
+                if (typeof(T) == typeof(double))
+                {
+                    column.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(to));
+                }
+                else
+                {
+                    // Float32 storage widened by Column: narrowing back is exact.
+                    System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(column,
+                        System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(to));
+                }
+            }
+
+            context.Upload<T>(staging.AsSpan(0, count * n), x, (long)first * n * sizeof(T));
         }
     }
 

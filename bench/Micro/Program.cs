@@ -1,1 +1,9 @@
-namespace GpuEnet.Bench; internal static class Program { private static void Main() {} }
+using BenchmarkDotNet.Running;
+
+namespace GpuEnet.Bench;
+
+/// <summary>Entry point: pick benchmarks with BenchmarkDotNet's switches, e.g. <c>--filter '*'</c> (see README.md).</summary>
+public static class Program
+{
+    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+}

@@ -22,6 +22,9 @@ public sealed class CudaKernelContractTests : KernelContractTests
     /// <summary>Read by <see cref="BackendFactDiscoverer"/>: null when a CUDA device is usable.</summary>
     public static string? UnavailableReason => s_unavailable.Value;
 
+    /// <summary>CudaBoundDesign throws NotSupportedException for a source with missing cells (the host imputes first).</summary>
+    public override bool SupportsMissing => false;
+
     protected override IKernelBackend CreateBackend()
     {
         Assert.True(CudaBackend.TryCreate(out CudaBackend? backend, out string reason), reason);
@@ -62,6 +65,39 @@ public sealed class CudaBackendTests(ITestOutputHelper output)
             Assert.Contains($".entry {module}_f32(", ptx, StringComparison.Ordinal);
             // Register arrays must stay in registers: a .local spill would mean an indexing mistake in the kernel.
             Assert.DoesNotContain(".local", ptx, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void BindingMissingCellsIsNotSupported()
+    {
+        if (!CudaBackend.TryCreate(out CudaBackend? backend, out string reason))
+        {
+            output.WriteLine($"CUDA unavailable ({reason}); nothing to bind");
+            return;
+        }
+
+        using (backend)
+        {
+            var x = new DenseMatrix(3, 2, new double[6]).WithMissing([[1], []]);
+            Assert.Throws<NotSupportedException>(() => backend!.Bind(x));
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 1, 2 }, 3, new[] { 0, 1, 2 }, false)]
+    [InlineData(new[] { 2, 0, 0, 1, 2 }, 3, new[] { 2, 0, 1 }, true)]
+    [InlineData(new[] { 0, 0, 1, 1 }, 2, new[] { 0, 1 }, true)]
+    [InlineData(new[] { 3, 3, 1 }, 4, new[] { 3, 1 }, true)]
+    public void EachUsedTransformProblemIsUploadedOnce(int[] problemOf, int problems, int[] used, bool mapped)
+    {
+        ColumnTransform transform = new ColumnTransform(5, problems).WithProblemMap(problemOf);
+        (int[] actualUsed, int[]? map) = CudaBoundDesign.UsedProblems(transform, problemOf.Length);
+        Assert.Equal(used, actualUsed);
+        Assert.Equal(mapped, map is not null);
+        for (int q = 0; q < problemOf.Length; q++)
+        {
+            Assert.Equal(problemOf[q], actualUsed[map?[q] ?? q]);
         }
     }
 

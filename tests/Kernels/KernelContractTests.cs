@@ -15,6 +15,12 @@ public abstract class KernelContractTests
 
     protected abstract IKernelBackend CreateBackend();
 
+    /// <summary>
+    /// Whether the backend binds a source with missing cells (<see cref="DenseMatrix.WithMissing"/>); the tests marked
+    /// <c>NeedsMissingValues</c> are skipped, with that reason, for a backend that overrides this to false.
+    /// </summary>
+    public virtual bool SupportsMissing => true;
+
     [BackendFact]
     public void DeviceIsNamed()
     {
@@ -154,6 +160,289 @@ public abstract class KernelContractTests
         Assert.Equal(expected.Converged, actual.Converged);
     }
 
+    [BackendFact]
+    public void BatchedGradientWithAProblemMapMatchesReference()
+    {
+        // Residual column q uses transform problem ProblemOf[q]: several λ of one problem share its centring and scaling,
+        // so the transform holds fewer problems than the gradient has residual columns.
+        (int N, int P, int Problems, int[] Map)[] cases =
+        [
+            (40, 50, 3, [2, 0, 0, 1, 2, 2, 1]),
+            (30, 70, 4, [3, 3, 1, 3, 1]), // problems 0 and 2 unused
+            (20, 30, 4, [0, 1, 2, 3]), // identity map
+            (25, 40, 5, Enumerable.Range(0, 37).Select(q => (q * 3) % 5).ToArray()), // more than one problem tile
+        ];
+        foreach (bool single in (bool[])[false, true])
+        {
+            foreach ((int n, int p, int problems, int[] map) in cases)
+            {
+                int batch = map.Length;
+                IColumnSource x = RandomDesign(n, p, seed: 29 * p + batch, single);
+                double[] residuals = RandomValues(n * batch, seed: 31 * n + batch, 0);
+                ColumnTransform transform = RandomTransform(p, problems, seed: 3 * p).WithProblemMap(map);
+                var random = new Random(n * p);
+                int[] list = Enumerable.Range(0, p / 2).Select(_ => random.Next(p)).ToArray();
+                using IKernelBackend backend = CreateBackend();
+                using IBoundDesign design = backend.Bind(x);
+                foreach (int[] columns in (int[][])[[], list])
+                {
+                    double[] expected = ReferenceKernels.BatchedGradient(x, columns, residuals, batch, transform);
+                    int count = columns.Length == 0 ? p : columns.Length;
+                    var gradient = new double[count * batch];
+                    design.BatchedGradient(columns, residuals, batch, transform, gradient);
+                    AssertClose(expected, gradient, single ? Float32Tolerance : Float64Tolerance,
+                        $"problem map [{string.Join(",", map)}] n={n} p={p} K={count} f32={single}");
+                }
+            }
+        }
+    }
+
+    [BackendFact]
+    public void AnyDenseColumnSourceCanBeBound()
+    {
+        // Neither DenseMatrix nor DenseMatrix32 (as a memory-mapped .npy): the backend reads it through Column(j).
+        foreach (bool single in (bool[])[false, true])
+        {
+            IColumnSource dense = RandomDesign(33, 70, seed: 40, single);
+            var x = new ColumnsOnly(dense);
+            double[] residuals = RandomValues(33 * 3, seed: 41, 0);
+            ColumnTransform transform = RandomTransform(70, 3, seed: 42);
+            double[] expected = ReferenceKernels.BatchedGradient(dense, [], residuals, 3, transform);
+            using IKernelBackend backend = CreateBackend();
+            using IBoundDesign design = backend.Bind(x);
+            var gradient = new double[70 * 3];
+            design.BatchedGradient([], residuals, 3, transform, gradient);
+            AssertClose(expected, gradient, single ? Float32Tolerance : Float64Tolerance, $"wrapped source f32={single}");
+        }
+    }
+
+    private sealed class ColumnsOnly(IColumnSource inner) : IColumnSource
+    {
+        public int Rows => inner.Rows;
+
+        public int Columns => inner.Columns;
+
+        public Precision Precision => inner.Precision;
+
+        public long StorageBytes => inner.StorageBytes;
+
+        public bool HasMissing => false;
+
+        public ReadOnlySpan<double> Column(int j, Span<double> scratch) => inner.Column(j, scratch);
+
+        public ReadOnlySpan<int> MissingRows(int j) => [];
+    }
+
+    [BackendFact(NeedsMissingValues = true)]
+    public void ColumnMomentsSkipMissingCells()
+    {
+        foreach ((int n, int p, int batch) in (ReadOnlySpan<(int, int, int)>)[(37, 45, 3), (50, 70, 1)])
+        {
+            IColumnSource x = RandomMissingDesign(n, p, seed: n + p);
+            double[] weights = RandomWeights(n, batch, seed: 7 * n);
+            double[] centre = RandomValues(p * batch, seed: 11 * p, 0.5);
+            var present = new double[p * batch];
+            var sum = new double[p * batch];
+            var squares = new double[p * batch];
+            var expectedPresent = new double[p * batch];
+            var expectedSum = new double[p * batch];
+            var expectedSquares = new double[p * batch];
+            ReferenceKernels.ColumnMoments(x, weights, batch, centre, expectedPresent, expectedSum, expectedSquares);
+
+            using IKernelBackend backend = CreateBackend();
+            using IBoundDesign design = backend.Bind(x);
+            design.ColumnMoments(weights, batch, centre, present, sum, squares);
+            AssertClose(expectedPresent, present, Float64Tolerance, $"presentWeight with missing n={n} p={p} B={batch}");
+            AssertClose(expectedSum, sum, Float64Tolerance, $"sum with missing n={n} p={p} B={batch}");
+            AssertClose(expectedSquares, squares, Float64Tolerance, $"sumSquares with missing n={n} p={p} B={batch}");
+        }
+    }
+
+    [BackendFact(NeedsMissingValues = true)]
+    public void BatchedGradientFillsMissingCells()
+    {
+        const int n = 41, p = 60, problems = 3;
+        IColumnSource x = RandomMissingDesign(n, p, seed: 3);
+        ColumnTransform transform = RandomTransform(p, problems, seed: 4);
+        foreach ((int[]? map, int batch) in ((int[]?, int)[])[(null, problems), ([1, 1, 0, 2, 1], 5)])
+        {
+            ColumnTransform t = map is null ? transform : transform.WithProblemMap(map);
+            double[] residuals = RandomValues(n * batch, seed: 5 + batch, 0);
+            using IKernelBackend backend = CreateBackend();
+            using IBoundDesign design = backend.Bind(x);
+            foreach (int[] columns in (int[][])[[], [7, 3, 3, 59, 0]])
+            {
+                foreach (ColumnTransform? withTransform in (ColumnTransform?[])[null, t])
+                {
+                    double[] expected = ReferenceKernels.BatchedGradient(x, columns, residuals, batch, withTransform);
+                    var gradient = new double[(columns.Length == 0 ? p : columns.Length) * batch];
+                    design.BatchedGradient(columns, residuals, batch, withTransform, gradient);
+                    AssertClose(expected, gradient, Float64Tolerance,
+                        $"missing cells, K={columns.Length}, map={map is not null}, transform={withTransform is not null}");
+                }
+            }
+        }
+    }
+
+    [BackendFact(NeedsMissingValues = true)]
+    public void ActiveSetDescentFillsMissingCells()
+    {
+        IColumnSource x = RandomMissingDesign(60, 25, seed: 8);
+        DescentBatch expected = DescentProblem(x, 3, seed: 12);
+        DescentBatch actual = DescentProblem(x, 3, seed: 12);
+        ReferenceKernels.ActiveSetDescent(x, expected);
+        using IKernelBackend backend = CreateBackend();
+        using IBoundDesign design = backend.Bind(x);
+        design.ActiveSetDescent(actual);
+        AssertDescentMatches(expected, actual, Float64Tolerance, "missing cells");
+    }
+
+    [BackendFact]
+    public void ActiveSetDescentTracksTheWeightedResidualSumOffCentre()
+    {
+        // Centres away from the weighted mean: Σ w x̃ (WeightedSum) is not 0, so the tracked Σ w r moves with every step.
+        foreach (bool single in (bool[])[false, true])
+        {
+            IColumnSource x = RandomDesign(50, 20, seed: 21, single);
+            DescentBatch expected = DescentProblem(x, 3, seed: 4, centreShift: 0.4);
+            DescentBatch actual = DescentProblem(x, 3, seed: 4, centreShift: 0.4);
+            Assert.Contains(actual.WeightedSum.AsSpan(0, actual.Count).ToArray(), v => Math.Abs(v) > 0.1);
+            ReferenceKernels.ActiveSetDescent(x, expected);
+            using IKernelBackend backend = CreateBackend();
+            using IBoundDesign design = backend.Bind(x);
+            design.ActiveSetDescent(actual);
+            AssertDescentMatches(expected, actual, single ? Float32Tolerance : Float64Tolerance, $"off centre f32={single}");
+        }
+    }
+
+    [BackendFact]
+    public void UnusableEntriesAreSkipped()
+    {
+        IColumnSource x = RandomDesign(45, 16, seed: 6, single: false);
+        DescentBatch expected = DescentProblem(x, 2, seed: 3);
+        DescentBatch actual = DescentProblem(x, 2, seed: 3);
+        (int Entry, double Beta)[] unusable = [(0, 0.7), (4, -0.3), (16 + 1, 0.2), (16 + 9, 0)];
+        foreach (DescentBatch work in (DescentBatch[])[expected, actual])
+        {
+            work.Curvature[0] = 0;
+            work.InverseScale[4] = 0;
+            work.Curvature[16 + 1] = -1;
+            work.InverseScale[16 + 9] = 0;
+            foreach ((int e, double beta) in unusable)
+            {
+                work.Beta[e] = beta;
+            }
+        }
+
+        ReferenceKernels.ActiveSetDescent(x, expected);
+        using IKernelBackend backend = CreateBackend();
+        using IBoundDesign design = backend.Bind(x);
+        design.ActiveSetDescent(actual);
+        AssertDescentMatches(expected, actual, Float64Tolerance, "unusable entries");
+        foreach ((int e, double beta) in unusable)
+        {
+            Assert.Equal(beta, actual.Beta[e]);
+        }
+    }
+
+    [BackendFact]
+    public void AnEmptyActiveSetIsOneConvergedSweep()
+    {
+        IColumnSource x = RandomDesign(40, 12, seed: 2, single: false);
+        DescentBatch full = DescentProblem(x, 3, seed: 5);
+        DescentBatch expected = KeepProblems(full, [false, true, false]);
+        DescentBatch actual = KeepProblems(full, [false, true, false]);
+        double[] residualBefore = actual.Residual.ToArray();
+        double[] sumBefore = actual.WeightedResidualSum.ToArray();
+        ReferenceKernels.ActiveSetDescent(x, expected);
+        using IKernelBackend backend = CreateBackend();
+        using IBoundDesign design = backend.Bind(x);
+        design.ActiveSetDescent(actual);
+        AssertDescentMatches(expected, actual, Float64Tolerance, "one non-empty problem");
+        int n = x.Rows;
+        foreach (int b in (int[])[0, 2])
+        {
+            Assert.Equal(1, actual.Sweeps[b]);
+            Assert.True(actual.Converged[b]);
+            Assert.Equal(residualBefore.AsSpan(b * n, n).ToArray(), actual.Residual.AsSpan(b * n, n).ToArray());
+            Assert.Equal(sumBefore[b], actual.WeightedResidualSum[b]);
+        }
+
+        // Every problem empty.
+        DescentBatch none = KeepProblems(full, [false, false, false]);
+        design.ActiveSetDescent(none);
+        Assert.Equal([1, 1, 1], none.Sweeps);
+        Assert.Equal([true, true, true], none.Converged);
+    }
+
+    private static void AssertDescentMatches(DescentBatch expected, DescentBatch actual, double tolerance, string what)
+    {
+        AssertClose(expected.Beta.AsSpan(0, expected.Count), actual.Beta.AsSpan(0, actual.Count), tolerance, "beta " + what);
+        AssertClose(expected.Residual, actual.Residual, tolerance, "residual " + what);
+        AssertClose(expected.WeightedResidualSum, actual.WeightedResidualSum, tolerance, "weighted residual sum " + what);
+        for (int b = 0; b < actual.Batch; b++)
+        {
+            Assert.True(actual.Converged[b], $"problem {b} did not converge ({what})");
+            Assert.InRange(actual.Sweeps[b], 1, actual.MaxSweeps);
+        }
+    }
+
+    /// <summary>A copy of <paramref name="work"/> in which problem b keeps its entries only where <paramref name="keep"/>[b].</summary>
+    internal static DescentBatch KeepProblems(DescentBatch work, bool[] keep)
+    {
+        var copy = new DescentBatch(work.Rows, work.Batch, work.Count) { MaxSweeps = work.MaxSweeps };
+        work.Residual.CopyTo(copy.Residual, 0);
+        work.Weights.CopyTo(copy.Weights, 0);
+        work.WeightedResidualSum.CopyTo(copy.WeightedResidualSum, 0);
+        work.Tolerance.CopyTo(copy.Tolerance, 0);
+        int to = 0;
+        for (int b = 0; b < work.Batch; b++)
+        {
+            copy.Offsets[b] = to;
+            if (!keep[b])
+            {
+                continue;
+            }
+
+            for (int e = work.Offsets[b]; e < work.Offsets[b + 1]; e++, to++)
+            {
+                copy.Feature[to] = work.Feature[e];
+                copy.Beta[to] = work.Beta[e];
+                copy.Centre[to] = work.Centre[e];
+                copy.InverseScale[to] = work.InverseScale[e];
+                copy.Fill[to] = work.Fill[e];
+                copy.WeightedSum[to] = work.WeightedSum[e];
+                copy.Curvature[to] = work.Curvature[e];
+                copy.L1[to] = work.L1[e];
+                copy.L2[to] = work.L2[e];
+                copy.Lower[to] = work.Lower[e];
+                copy.Upper[to] = work.Upper[e];
+            }
+        }
+
+        copy.Offsets[work.Batch] = to;
+        return copy;
+    }
+
+    /// <summary>A float64 design with about one cell in eight missing (stored as 0, declared by WithMissing).</summary>
+    internal static IColumnSource RandomMissingDesign(int n, int p, int seed)
+    {
+        var dense = (DenseMatrix)RandomDesign(n, p, seed, single: false);
+        var random = new Random(seed + 1);
+        var missing = new int[p][];
+        Span<double> values = dense.Values.Span;
+        for (int j = 0; j < p; j++)
+        {
+            missing[j] = Enumerable.Range(0, n).Where(_ => random.Next(8) == 0).ToArray();
+            foreach (int i in missing[j])
+            {
+                values[(j * n) + i] = 0;
+            }
+        }
+
+        return dense.WithMissing(missing);
+    }
+
     internal static IColumnSource RandomDesign(int n, int p, int seed, bool single)
     {
         var random = new Random(seed);
@@ -210,16 +499,19 @@ public abstract class KernelContractTests
         {
             transform.Centre[k] = (random.NextDouble() * 4) - 2;
             transform.InverseScale[k] = 0.3 + random.NextDouble();
+            transform.Fill[k] = (random.NextDouble() * 2) - 1;
         }
 
         return transform;
     }
 
     /// <summary>
-    /// B standardised elastic-net problems over the same X: fold weights, per-problem centre and scale from those weights,
-    /// a sparse truth plus noise, residual = y − ȳ_b, every feature active, a few box constraints.
+    /// B standardised elastic-net problems over the same X: fold weights, per-problem centre (the weighted mean, plus
+    /// <paramref name="centreShift"/>) and scale from those weights, a sparse truth plus noise, residual = y − ȳ_b, every
+    /// feature active, a few box constraints. A missing cell (the source's MissingRows) takes the entry's Fill, the
+    /// present cells' weighted mean plus 0.25. Curvature, WeightedSum and WeightedResidualSum are computed exactly.
     /// </summary>
-    internal static DescentBatch DescentProblem(IColumnSource x, int batch, int seed)
+    internal static DescentBatch DescentProblem(IColumnSource x, int batch, int seed, double centreShift = 0)
     {
         int n = x.Rows, p = x.Columns;
         var random = new Random(seed);
@@ -232,6 +524,7 @@ public abstract class KernelContractTests
             y[i] = (0.3 * random.NextDouble()) + (1.5 * ReferenceKernels.X(x, i, 0)) - ReferenceKernels.X(x, i, 3) + (0.5 * ReferenceKernels.X(x, i, 7));
         }
 
+        var v = new double[n];
         int e = 0;
         for (int b = 0; b < batch; b++)
         {
@@ -242,31 +535,57 @@ public abstract class KernelContractTests
                 ybar += weights[(b * n) + i] * y[i];
             }
 
+            double wrs = 0;
             for (int i = 0; i < n; i++)
             {
                 work.Residual[(b * n) + i] = y[i] - ybar;
+                wrs += weights[(b * n) + i] * work.Residual[(b * n) + i];
             }
 
+            work.WeightedResidualSum[b] = wrs;
             double l1Ratio = b % 2 == 0 ? 1.0 : 0.5;
             double lambda = 0.02 + (0.01 * b);
             for (int j = 0; j < p; j++, e++)
             {
+                double presentWeight = 0, presentSum = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    if (!ReferenceKernels.IsMissing(x, i, j))
+                    {
+                        presentWeight += weights[(b * n) + i];
+                        presentSum += weights[(b * n) + i] * ReferenceKernels.X(x, i, j);
+                    }
+                }
+
+                double fill = (presentSum / presentWeight) + 0.25;
                 double mean = 0, variance = 0;
                 for (int i = 0; i < n; i++)
                 {
-                    mean += weights[(b * n) + i] * ReferenceKernels.X(x, i, j);
+                    v[i] = ReferenceKernels.IsMissing(x, i, j) ? fill : ReferenceKernels.X(x, i, j);
+                    mean += weights[(b * n) + i] * v[i];
                 }
 
                 for (int i = 0; i < n; i++)
                 {
-                    double d = ReferenceKernels.X(x, i, j) - mean;
+                    double d = v[i] - mean;
                     variance += weights[(b * n) + i] * d * d;
                 }
 
+                double centre = mean + centreShift, inverseScale = 1 / Math.Sqrt(variance);
+                double weightedSum = 0, curvature = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    double xt = (v[i] - centre) * inverseScale;
+                    weightedSum += weights[(b * n) + i] * xt;
+                    curvature += weights[(b * n) + i] * xt * xt;
+                }
+
                 work.Feature[e] = j;
-                work.Centre[e] = mean;
-                work.InverseScale[e] = 1 / Math.Sqrt(variance);
-                work.Curvature[e] = 1; // Σ w x̃² of a column standardised with the same weights
+                work.Centre[e] = centre;
+                work.InverseScale[e] = inverseScale;
+                work.Fill[e] = fill;
+                work.WeightedSum[e] = weightedSum;
+                work.Curvature[e] = curvature; // 1 when the centre is the weighted mean
                 double penalty = j == 5 ? 0 : 1; // one unpenalised feature
                 work.L1[e] = lambda * l1Ratio * penalty;
                 work.L2[e] = lambda * (1 - l1Ratio) * penalty;

@@ -7,6 +7,8 @@ internal static class ReferenceKernels
 {
     public static double X(IColumnSource x, int i, int j) => x.Column(j, new double[x.Rows])[i];
 
+    public static bool IsMissing(IColumnSource x, int i, int j) => x.MissingRows(j).Contains(i);
+
     public static void ColumnMoments(IColumnSource x, double[] weights, int batch, double[]? centre,
         double[] presentWeight, double[] sum, double[] sumSquares)
     {
@@ -18,6 +20,11 @@ internal static class ReferenceKernels
                 double weight = 0, first = 0, second = 0;
                 for (int i = 0; i < n; i++)
                 {
+                    if (IsMissing(x, i, j))
+                    {
+                        continue; // moments are over the present cells only
+                    }
+
                     double w = weights[(b * n) + i];
                     double v = X(x, i, j);
                     weight += w;
@@ -39,15 +46,21 @@ internal static class ReferenceKernels
         }
     }
 
-    public static double Transformed(IColumnSource x, ColumnTransform? transform, int i, int j, int b)
+    /// <summary>x̃_ij for residual column q: transform problem <c>transform.Problem(q)</c>, a missing cell taking its Fill.</summary>
+    public static double Transformed(IColumnSource x, ColumnTransform? transform, int i, int j, int q)
     {
         double v = X(x, i, j);
         if (transform is null)
         {
-            return v;
+            return v; // a missing cell is stored as 0
         }
 
-        int at = (b * x.Columns) + j;
+        int at = (transform.Problem(q) * x.Columns) + j;
+        if (IsMissing(x, i, j))
+        {
+            v = transform.Fill[at];
+        }
+
         return (v - transform.Centre[at]) * transform.InverseScale[at];
     }
 
@@ -73,7 +86,10 @@ internal static class ReferenceKernels
         return g;
     }
 
-    /// <summary>DescentBatch's documented semantics, one coordinate at a time.</summary>
+    /// <summary>
+    /// DescentBatch's documented semantics, one coordinate at a time. As the CPU backend: an entry with Curvature ≤ 0 or
+    /// InverseScale = 0 is skipped (β unchanged, no change counted); an empty active set is one sweep.
+    /// </summary>
     public static void ActiveSetDescent(IColumnSource x, DescentBatch work)
     {
         int n = x.Rows;
@@ -86,8 +102,13 @@ internal static class ReferenceKernels
                 double maxChange = 0;
                 for (int e = work.Offsets[b]; e < work.Offsets[b + 1]; e++)
                 {
+                    if (work.Curvature[e] <= 0 || work.InverseScale[e] == 0)
+                    {
+                        continue;
+                    }
+
                     int j = work.Feature[e];
-                    double Xt(int i) => (X(x, i, j) - work.Centre[e]) * work.InverseScale[e];
+                    double Xt(int i) => ((IsMissing(x, i, j) ? work.Fill[e] : X(x, i, j)) - work.Centre[e]) * work.InverseScale[e];
                     double g = 0;
                     for (int i = 0; i < n; i++)
                     {

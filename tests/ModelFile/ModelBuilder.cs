@@ -74,6 +74,106 @@ internal static class ModelBuilder
         };
     }
 
+    /// <summary>
+    /// A genomics-shaped lasso model: <paramref name="p"/> features (the last <paramref name="indicators"/> of them
+    /// missing indicators when imputing), one path of <paramref name="nlambda"/> λ with a CV curve whose nested support
+    /// grows to <paramref name="maxSupport"/> features (about nlambda · maxSupport / 2 stored non-zeros in all).
+    /// </summary>
+    public static EnetModel Genomics(int seed, int p, bool impute, int nlambda = 50, int maxSupport = 20, int indicators = 10,
+        bool stability = false)
+    {
+        var rng = new Random(seed);
+        int inputs = impute ? p - indicators : p;
+        var inputNames = new string[inputs];
+        for (int i = 0; i < inputs; i++)
+        {
+            inputNames[i] = $"rs{rng.Next(1_000_000, 99_999_999)}";
+        }
+
+        int[] indicatorColumns = impute
+            ? [.. Enumerable.Range(0, indicators).Select(_ => rng.Next(inputs)).Distinct().Order()]
+            : [];
+        string[] features = [.. inputNames, .. indicatorColumns.Select(c => inputNames[c] + "__missing")];
+        FeaturePreprocessing prep = impute
+            ? new FeaturePreprocessing
+            {
+                InputColumns = inputNames,
+                Impute = ImputeStrategy.Mean,
+                FillValues = [.. Enumerable.Range(0, inputs).Select(_ => rng.Next(3) * rng.NextDouble())],
+                IndicatorColumns = indicatorColumns,
+            }
+            : FeaturePreprocessing.Identity(inputNames);
+        int featureCount = features.Length;
+
+        // Features enter in a random order and stay (a nested lasso support); indicators are among the candidates.
+        int[] order = [.. Enumerable.Range(0, maxSupport * 4).Select(_ => rng.Next(featureCount)).Distinct().Take(maxSupport)];
+        var lambda = new double[nlambda];
+        var intercept = new double[nlambda];
+        var beta = new SparseCoefficients[nlambda];
+        for (int k = 0; k < nlambda; k++)
+        {
+            lambda[k] = 0.8 * Math.Pow(1e-2, k / (double)Math.Max(1, nlambda - 1));
+            intercept[k] = 1 + Normal(rng);
+            int size = (int)((long)k * maxSupport / Math.Max(1, nlambda - 1));
+            int[] index = [.. order.Take(size).Order()];
+            beta[k] = new SparseCoefficients(index, [.. index.Select(_ => Normal(rng) / 5)]);
+        }
+
+        var path = new EnetPath
+        {
+            L1Ratio = 1,
+            Lambda = lambda,
+            Intercept = intercept,
+            Beta = beta,
+            DevRatio = [.. Enumerable.Range(0, nlambda).Select(k => k / (double)nlambda)],
+            Df = [.. beta.Select(b => b.Count)],
+            DualGap = [.. Enumerable.Range(0, nlambda).Select(_ => rng.NextDouble() * 1e-7)],
+            NullDeviance = 1,
+            Cv = new CvCurve
+            {
+                Cvm = [.. Enumerable.Range(0, nlambda).Select(_ => 1 + rng.NextDouble())],
+                Cvsd = [.. Enumerable.Range(0, nlambda).Select(_ => rng.NextDouble() / 10)],
+                LambdaMin = lambda[nlambda - 5],
+                Lambda1se = lambda[nlambda / 2],
+                IndexMin = nlambda - 5,
+                Index1se = nlambda / 2,
+            },
+        };
+        double[]? frequency = null;
+        if (stability)
+        {
+            // Features picked in some subsample: a few hundred non-zero frequencies.
+            frequency = new double[featureCount];
+            for (int t = 0; t < 300; t++)
+            {
+                frequency[rng.Next(featureCount)] = rng.Next(1, 101) / 100.0;
+            }
+        }
+
+        return new EnetModel
+        {
+            Features = features,
+            Preprocessing = prep,
+            Paths = [path],
+            Selected = new Selection(0, nlambda / 2, SelectionRule.OneSe),
+            Training = new TrainingInfo
+            {
+                N = 10_000,
+                P = featureCount,
+                Device = "cuda:0 (NVIDIA H100 80GB HBM3)",
+                Precision = "float32",
+                SoftwareVersion = "0.1.0+abc123",
+                TrainedUtc = new DateTimeOffset(2025, 6, 1, 12, 30, 15, TimeSpan.Zero),
+                DataFingerprint = new string('a', 64),
+                Standardize = true,
+                Intercept = true,
+            },
+            FeatureScale = [.. Enumerable.Range(0, featureCount).Select(_ => 0.2 + rng.NextDouble())],
+            StabilityFrequency = frequency,
+            Target = "height",
+        };
+    }
+
     /// <summary>A small model for exhaustive fuzzing (a few KB).</summary>
     public static EnetModel Small(int seed) => Realistic(seed, inputs: 12, indicators: 3, paths: 2, nlambda: 8);
 

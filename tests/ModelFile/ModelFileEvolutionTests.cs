@@ -57,6 +57,34 @@ public sealed class ModelFileEvolutionTests
     }
 
     [Fact]
+    public void NewerMinorVersionThatAddsSectionsAndFieldsReads()
+    {
+        // What a 1.x writer with x > 0 may do: new sections anywhere (also before MODL and between a PATH and its
+        // COEF), and new fields at the end of known sections.
+        EnetModel model = ModelBuilder.Realistic(35, inputs: 40, nlambda: 12);
+        byte[] file = Bytes(model);
+        byte[] payload = [.. Enumerable.Range(0, 100).Select(i => (byte)(i * 7))];
+        file = FileSurgery.Insert(file, FileSurgery.HeaderSize, "NEW1", payload);
+        file = FileSurgery.Insert(file, FileSurgery.Find(file, "COEF").HeaderOffset, "NEW2", payload);
+        file = FileSurgery.Insert(file, FileSurgery.Find(file, "END").HeaderOffset, "NEW3", []);
+        foreach (string tag in new[] { "MODL", "PREP", "SCAL", "STAB", "PATH", "TRAI" })
+        {
+            FileSurgery.Section section = FileSurgery.Find(file, tag);
+            int end = section.PayloadOffset + (int)section.Length;
+            file = [.. file.AsSpan(0, end), 9, 8, 7, .. file.AsSpan(end)];
+            BinaryPrimitives.WriteUInt64LittleEndian(file.AsSpan(section.HeaderOffset + 4), (ulong)section.Length + 3);
+        }
+
+        Assert.Throws<ModelFormatException>(() => Read(FileSurgery.Reseal(file)));
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(10), 7);
+        ModelAssert.Equal(model, Read(FileSurgery.Reseal(file)));
+
+        // Unknown sections alone need no newer minor.
+        byte[] sectionsOnly = FileSurgery.Insert(Bytes(model), FileSurgery.HeaderSize, "NEW1", payload);
+        ModelAssert.Equal(model, Read(sectionsOnly));
+    }
+
+    [Fact]
     public void NotAModelFileSaysSo()
     {
         var e = Assert.Throws<ModelFormatException>(() => Read("x,y\n1,2\n"u8.ToArray()));

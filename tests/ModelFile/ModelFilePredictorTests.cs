@@ -1,4 +1,5 @@
 using GpuEnet.Host.ModelFile;
+using GpuEnet.Kernels;
 using GpuEnet.Solver.Model;
 using Xunit;
 using static GpuEnet.Tests.ModelFile.ModelFileTestSupport;
@@ -103,6 +104,117 @@ public sealed class ModelFilePredictorTests
 
         // c missing → −2 and its indicator 1: 8 + 2·1 + 1·(−2) + 0 + 100.
         Assert.Equal(108.0, ModelPredictor.Predict(model, ["a", "b", "c"], [1, 1, double.NaN], 0, 0.5), 12);
+    }
+
+    [Fact]
+    public void ColumnSourceOverloadEqualsRowOverloadAndReadsOnlyNeededColumns()
+    {
+        EnetModel model = ModelBuilder.Realistic(52, inputs: 300, indicators: 20, nlambda: 40);
+        double[][] rows = Rows(model, 150, seed: 9);
+
+        // Extra columns and a shuffled order, as a data file may have them.
+        string[] inputs = InputColumns(model);
+        int[] order = [.. Enumerable.Range(0, inputs.Length + 2).OrderBy(c => (c * 7919) % 311)];
+        string[] names = [.. order.Select(c => c < inputs.Length ? inputs[c] : $"extra{c}")];
+        double[][] wide = [.. rows.Select(r => order.Select(c => c < inputs.Length ? r[c] : 42.0).ToArray())];
+        var x = new RecordingSource(ColumnSource(wide));
+        for (int path = 0; path < model.Paths.Length; path++)
+        {
+            double[] lambdas = model.Paths[path].Lambda;
+            foreach (double? lambda in new double?[] { null, lambdas[3], lambdas[20] * 0.98, lambdas[^1], 1e9, 0 })
+            {
+                x.Read.Clear();
+                double[] byColumns = ModelPredictor.Predict(model, names, x, path, lambda);
+                ModelAssert.Bits(ModelPredictor.Predict(model, names, wide, path, lambda), byColumns);
+
+                // Only the columns of the solution's features (an indicator's own input column) are read.
+                (_, SparseCoefficients beta) = ModelPredictor.Coefficients(model, path, lambda);
+                int m = inputs.Length;
+                var needed = beta.Index.Select(j => j < m ? j : model.Preprocessing.IndicatorColumns[j - m])
+                    .Select(i => Array.IndexOf(names, inputs[i])).ToHashSet();
+                Assert.True(needed.SetEquals(x.Read), $"path {path}, λ {lambda}: read {x.Read.Count} columns, needed {needed.Count}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ColumnSourceOverloadEqualsRowOverloadOnGenomicsShapedData()
+    {
+        EnetModel model = ModelBuilder.Genomics(53, p: 3_000, impute: true, maxSupport: 60);
+        double[][] rows = Rows(model, 80, seed: 10);
+        var x = ColumnSource(rows);
+        string[] names = InputColumns(model);
+        foreach (double? lambda in new double?[] { null, model.Paths[0].Lambda[30] * 1.01 })
+        {
+            ModelAssert.Bits(ModelPredictor.Predict(model, names, rows, 0, lambda), ModelPredictor.Predict(model, names, x, 0, lambda));
+        }
+    }
+
+    [Fact]
+    public void ColumnSourceMissingCellWithoutFillNamesRowAndColumn()
+    {
+        // b has no coefficient, yet its missing cell is an error, as in the row overload; the first row wins.
+        double[][] rows = [[1, 2, 3], [1, double.NaN, 3], [double.NaN, 2, 3]];
+        var expected = Assert.Throws<ArgumentException>(() => ModelPredictor.Predict(HandModel(), ["a", "b", "c"], rows, 0, 0.25));
+        var e = Assert.Throws<ArgumentException>(() => ModelPredictor.Predict(HandModel(), ["a", "b", "c"], ColumnSource(rows), 0, 0.25));
+        Assert.Equal(expected.Message, e.Message);
+        Assert.Contains("Row 2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'b'", e.Message, StringComparison.Ordinal);
+
+        // A NaN value (not declared by MissingRows) in a column that is read counts as missing too.
+        var nan = DenseMatrix.FromRows([[1, 2, 3], [1, 2, double.NaN]]);
+        e = Assert.Throws<ArgumentException>(() => ModelPredictor.Predict(HandModel(), ["a", "b", "c"], nan, 0, 0.25));
+        Assert.Contains("Row 2, column 'c'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ColumnSourceAppliesFillValuesAndIndicators()
+    {
+        var prep = new FeaturePreprocessing
+        {
+            InputColumns = ["a", "b", "c"],
+            Impute = ImputeStrategy.Mean,
+            FillValues = [0.5, 7, -2],
+            IndicatorColumns = [0, 2],
+        };
+        EnetModel model = HandModel(prep, ["a", "b", "c", "a__missing", "c__missing"]);
+        model.Paths[0].Beta[1] = new SparseCoefficients([0, 2, 3, 4], [2.0, 1.0, 10.0, 100.0]);
+        double[] predictions = ModelPredictor.Predict(model, ["a", "b", "c"], ColumnSource([[double.NaN, 1, 4], [1, 1, double.NaN]]), 0, 0.5);
+        Assert.Equal([23.0, 108.0], predictions);
+        Assert.Throws<ArgumentException>(() => ModelPredictor.Predict(model, ["a", "b"], ColumnSource([[1, 1, 1]]), 0, 0.5));
+    }
+
+    /// <summary>A column-major source with the rows' NaN cells declared missing and stored as 0, as a genotype source does.</summary>
+    private static DenseMatrix ColumnSource(double[][] rows)
+    {
+        int columns = rows[0].Length;
+        double[][] zeroed = [.. rows.Select(r => r.Select(v => double.IsNaN(v) ? 0 : v).ToArray())];
+        int[][] missing = [.. Enumerable.Range(0, columns).Select(c => Enumerable.Range(0, rows.Length).Where(i => double.IsNaN(rows[i][c])).ToArray())];
+        return DenseMatrix.FromRows(zeroed).WithMissing(missing);
+    }
+
+    /// <summary>Records which columns are decoded.</summary>
+    private sealed class RecordingSource(IColumnSource inner) : IColumnSource
+    {
+        public HashSet<int> Read { get; } = [];
+
+        public int Rows => inner.Rows;
+
+        public int Columns => inner.Columns;
+
+        public Precision Precision => inner.Precision;
+
+        public long StorageBytes => inner.StorageBytes;
+
+        public bool HasMissing => inner.HasMissing;
+
+        public ReadOnlySpan<double> Column(int j, Span<double> scratch)
+        {
+            Read.Add(j);
+            return inner.Column(j, scratch);
+        }
+
+        public ReadOnlySpan<int> MissingRows(int j) => inner.MissingRows(j);
     }
 
     [Fact]

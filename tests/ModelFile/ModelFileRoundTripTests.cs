@@ -88,6 +88,45 @@ public sealed class ModelFileRoundTripTests
     }
 
     [Fact]
+    public void FillValuesAndStabilityFrequenciesRoundTripInEveryEncoding()
+    {
+        EnetModel source = ModelBuilder.Realistic(19, inputs: 40, indicators: 4);
+        int m = source.Preprocessing.InputColumns.Length;
+        int p = source.Features.Length;
+        double oddNaN = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234);
+        var fills = new Func<int, double>[]
+        {
+            _ => double.NaN, // none: nothing stored
+            i => i * 0.5, // every input: values only
+            i => i % 10 == 0 ? i : double.NaN, // few: positions of the values
+            i => i % 10 == 0 ? double.NaN : -0.0, // most: positions of the NaNs
+            i => i == 3 ? oddNaN : double.NaN, // a NaN payload other than double.NaN is a value
+        };
+        var frequencies = new Func<int, double>[] { _ => 0, j => j % 7 == 0 ? 0.25 : 0, j => j % 7 == 0 ? 0 : 1, j => j == 1 ? -0.0 : 0 };
+        for (int f = 0; f < fills.Length; f++)
+        {
+            var model = new EnetModel
+            {
+                Features = source.Features,
+                Preprocessing = new FeaturePreprocessing
+                {
+                    InputColumns = source.Preprocessing.InputColumns,
+                    Impute = ImputeStrategy.Mode,
+                    FillValues = [.. Enumerable.Range(0, m).Select(fills[f])],
+                    IndicatorColumns = source.Preprocessing.IndicatorColumns,
+                },
+                Paths = source.Paths,
+                Selected = source.Selected,
+                Training = source.Training,
+                FeatureScale = source.FeatureScale,
+                StabilityFrequency = [.. Enumerable.Range(0, p).Select(frequencies[f % frequencies.Length])],
+                Target = source.Target,
+            };
+            ModelAssert.Equal(model, Read(Bytes(model)));
+        }
+    }
+
+    [Fact]
     public void NonSeekableStreamReads()
     {
         EnetModel model = ModelBuilder.Small(5);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using GpuEnet.Solver.Model;
 
 namespace GpuEnet.Host.ModelFile;
 
@@ -39,6 +40,30 @@ internal static class ModelFormat
     public static readonly uint TagCoefficients = Tag("COEF");
     public static readonly uint TagTraining = Tag("TRAI");
     public static readonly uint TagEnd = Tag("END\0");
+
+    /// <summary>The bits of <see cref="double.NaN"/>: the default (absent) fill value.</summary>
+    public static readonly long NaNBits = BitConverter.DoubleToInt64Bits(double.NaN);
+
+    /// <summary>
+    /// Marks the features that have a stored coefficient (an entry in <see cref="SparseCoefficients.Index"/>) at some λ
+    /// of some path: the features whose scale the SCAL section stores. Indices must already be known to be in range.
+    /// </summary>
+    public static bool[] FeaturesWithCoefficients(int p, EnetPath[] paths)
+    {
+        var used = new bool[p];
+        foreach (EnetPath path in paths)
+        {
+            foreach (SparseCoefficients beta in path.Beta)
+            {
+                foreach (int j in beta.Index)
+                {
+                    used[j] = true;
+                }
+            }
+        }
+
+        return used;
+    }
 
     /// <summary>The little-endian u32 of a 4-character ASCII tag.</summary>
     public static uint Tag(string fourChars)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuEnet.Kernels;
 using GpuEnet.Solver.Model;
 
 namespace GpuEnet.Host.ModelFile;
@@ -48,6 +49,42 @@ public static class ModelPredictor
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Predicts every row of a column source with one (path, λ), reading only the columns that the solution needs: those
+    /// of the input features with a non-zero coefficient, and those of the input columns whose missing indicator has a
+    /// non-zero coefficient. Gives the same predictions, bit for bit, as
+    /// <see cref="Predict(EnetModel, IReadOnlyList{string}, double[][], int, double?)"/> on the same rows with NaN at
+    /// the missing cells.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="inputColumns">Names of the columns of <paramref name="x"/>, in column order; may hold columns the model does not use, in any order.</param>
+    /// <param name="x">
+    /// The data, one column per name. A cell is missing when <see cref="IColumnSource.MissingRows"/> lists it (its
+    /// stored value, 0, is then ignored) or, in a column that is read, when its value is NaN. A missing cell takes the
+    /// column's fill value.
+    /// </param>
+    /// <param name="pathIndex">Index into <see cref="EnetModel.Paths"/>.</param>
+    /// <param name="lambda">λ on the path's scale; null for the path's chosen λ (see <see cref="DefaultLambdaIndex"/>).</param>
+    /// <returns>One prediction per row of <paramref name="x"/>.</returns>
+    /// <exception cref="ArgumentException">
+    /// A model input column is absent, the names do not match the source's column count, or a cell of a model input
+    /// without a fill value is missing (the message names the first such 1-based row and its column, as the row overload
+    /// does). Missing cells declared by <see cref="IColumnSource.MissingRows"/> are checked in every model input column;
+    /// NaN values only in the columns that are read.
+    /// </exception>
+    public static double[] Predict(EnetModel model, IReadOnlyList<string> inputColumns, IColumnSource x, int pathIndex, double? lambda)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var prepared = new Prepared(model, inputColumns, pathIndex, lambda);
+        if (x.Columns != inputColumns.Count)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The data has {x.Columns} columns but {inputColumns.Count} column names."), nameof(x));
+        }
+
+        return prepared.Predict(x);
     }
 
     /// <summary>Predicts a single row with one (path, λ); see <see cref="Predict(EnetModel, IReadOnlyList{string}, double[][], int, double?)"/>.</summary>
@@ -289,6 +326,102 @@ public static class ModelPredictor
             }
 
             return _intercept + sum;
+        }
+
+        /// <summary>Column-wise prediction; per row the terms are added in the same order as <see cref="Predict(ReadOnlySpan{double}, int)"/>.</summary>
+        public double[] Predict(IColumnSource x)
+        {
+            int n = x.Rows;
+            int m = _position.Length;
+            double[] fill = _prep.FillValues;
+            var sum = new double[n];
+            var scratch = new double[n];
+            var column = new double[n];
+
+            // The first (row, model input) whose cell is missing without a fill value, as the row overload reports it.
+            long firstBad = long.MaxValue;
+            void Bad(int row, int input)
+            {
+                firstBad = Math.Min(firstBad, ((long)row << 32) | (uint)input);
+            }
+
+            if (x.HasMissing)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    ReadOnlySpan<int> missing = x.MissingRows(_position[i]);
+                    if (missing.Length > 0 && double.IsNaN(fill[i]))
+                    {
+                        Bad(missing[0], i);
+                    }
+                }
+            }
+
+            int[] index = _beta.Index;
+            double[] value = _beta.Value;
+            for (int k = 0; k < index.Length; k++)
+            {
+                int j = index[k];
+                int input = j < m ? j : _prep.IndicatorColumns[j - m];
+                int c = _position[input];
+
+                // The column with NaN at every missing cell: the row overload's view of it.
+                x.Column(c, scratch).CopyTo(column);
+                foreach (int r in x.MissingRows(c))
+                {
+                    column[r] = double.NaN;
+                }
+
+                double b = value[k];
+                if (j < m)
+                {
+                    double f = fill[j];
+                    for (int r = 0; r < n; r++)
+                    {
+                        double v = column[r];
+                        if (double.IsNaN(v))
+                        {
+                            v = f;
+                        }
+
+                        sum[r] += b * v;
+                    }
+                }
+                else
+                {
+                    for (int r = 0; r < n; r++)
+                    {
+                        sum[r] += b * (double.IsNaN(column[r]) ? 1 : 0);
+                    }
+                }
+
+                if (double.IsNaN(fill[input]))
+                {
+                    for (int r = 0; r < n; r++)
+                    {
+                        if (double.IsNaN(column[r]))
+                        {
+                            Bad(r, input);
+                            break;
+                        }
+                    }
+                }
+            }
+
+            if (firstBad != long.MaxValue)
+            {
+                int row = (int)(firstBad >> 32);
+                int input = (int)(uint)firstBad;
+                throw new ArgumentException(Invariant(
+                    $"Row {row + 1}, column '{_prep.InputColumns[input]}': the value is missing and the model has no fill value for it (it was trained without imputation)."));
+            }
+
+            for (int r = 0; r < n; r++)
+            {
+                sum[r] = _intercept + sum[r];
+            }
+
+            return sum;
         }
 
         private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

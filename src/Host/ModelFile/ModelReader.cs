@@ -10,13 +10,18 @@ namespace GpuEnet.Host.ModelFile;
 /// every length and count against the bytes that remain before allocating, skips unknown sections, and validates the
 /// decoded model. Any defect ends in <see cref="ModelFormatException"/>.
 /// </summary>
+/// <remarks>
+/// The file stores <see cref="EnetModel.FeatureScale"/> only for the features that have a stored coefficient at some λ
+/// of some path (the only scales prediction, the report and <c>inspect</c> use); the model read back holds
+/// <see cref="double.NaN"/> as the scale of every other feature.
+/// </remarks>
 public static class ModelReader
 {
     private const int HashBufferSize = 1 << 16;
 
     /// <summary>Reads a model file.</summary>
     /// <param name="path">The model file.</param>
-    /// <returns>The model, satisfying every invariant the writer enforces.</returns>
+    /// <returns>The model, satisfying every invariant the writer enforces; scales of features without any coefficient are NaN.</returns>
     /// <exception cref="ModelFormatException">The file is not a readable model; the message names the file and the defect.</exception>
     /// <exception cref="IOException">The file cannot be opened or read (for example it does not exist).</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
@@ -243,12 +248,31 @@ public static class ModelReader
             else if (tag == ModelFormat.TagScale)
             {
                 Once(tag, name);
-                _scale = ReadPerFeature(ref r, "feature scales");
+                int count = r.Count(0, "feature scales");
+                if (count != _p)
+                {
+                    throw r.Damaged($"it is for {count} features, the model has {_p}");
+                }
+
+                // Only the features with a stored coefficient have a scale; which ones is known once every COEF is read.
+                int stored = r.Count(sizeof(double), "stored feature scales");
+                if (stored > _p)
+                {
+                    throw r.Damaged($"it holds {stored} scales for {_p} features");
+                }
+
+                _scale = r.F64s(stored);
             }
             else if (tag == ModelFormat.TagStability)
             {
                 Once(tag, name);
-                _stability = ReadPerFeature(ref r, "stability frequencies");
+                int count = r.Count(0, "stability frequencies");
+                if (count != _p)
+                {
+                    throw r.Damaged($"it holds {count} stability frequencies for {_p} features");
+                }
+
+                _stability = ReadVector(ref r, count, 0.0, "stability frequencies");
             }
             else if (tag == ModelFormat.TagPath)
             {
@@ -311,7 +335,7 @@ public static class ModelReader
                 Paths = paths,
                 Selected = _selection!,
                 Training = _training!,
-                FeatureScale = _scale!,
+                FeatureScale = ExpandScales(paths),
                 StabilityFrequency = _stability,
                 Target = _target,
             };
@@ -322,6 +346,110 @@ public static class ModelReader
             }
 
             return model;
+        }
+
+        /// <summary>
+        /// The SCAL values belong, in order, to the features with a stored coefficient somewhere (every index was range
+        /// checked when its COEF section was read); every other feature's scale is not stored and reads as NaN.
+        /// </summary>
+        private double[] ExpandScales(EnetPath[] paths)
+        {
+            bool[] used = ModelFormat.FeaturesWithCoefficients(_p, paths);
+            double[] stored = _scale!;
+            var scale = new double[_p];
+            int o = 0;
+            for (int j = 0; j < _p; j++)
+            {
+                if (used[j])
+                {
+                    if (o == stored.Length)
+                    {
+                        throw new ModelFormatException(
+                            $"The model file is damaged: section SCAL holds {stored.Length} scales, fewer than the features with coefficients.");
+                    }
+
+                    scale[j] = stored[o++];
+                }
+                else
+                {
+                    scale[j] = double.NaN;
+                }
+            }
+
+            if (o != stored.Length)
+            {
+                throw new ModelFormatException(
+                    $"The model file is damaged: section SCAL holds {stored.Length} scales for {o} features with coefficients.");
+            }
+
+            return scale;
+        }
+
+        /// <summary>
+        /// A vector of <paramref name="n"/> entries stored as its differences from a default (see the writer): mode 0
+        /// lists the positions holding a value, mode 1 the positions holding the default; then the values, in order.
+        /// </summary>
+        private static double[] ReadVector(ref SectionReader r, int n, double defaultValue, string what)
+        {
+            byte mode = r.U8();
+            if (mode > 1)
+            {
+                throw r.Damaged($"the {what} have unknown encoding {mode}");
+            }
+
+            int listed = r.Count(sizeof(int), $"listed {what}");
+            if (listed > n)
+            {
+                throw r.Damaged($"it lists {listed} positions of {n} {what}");
+            }
+
+            int[] positions = r.I32s(listed);
+            int previous = -1;
+            foreach (int j in positions)
+            {
+                if (j <= previous || j >= n)
+                {
+                    throw r.Damaged($"position {j} of the {what} is out of range or out of order");
+                }
+
+                previous = j;
+            }
+
+            int stored = mode == 0 ? listed : n - listed;
+            if ((ulong)stored * sizeof(double) > (ulong)r.Remaining)
+            {
+                throw r.Damaged($"it claims {stored} {what}, more than its bytes can hold");
+            }
+
+            double[] values = r.F64s(stored);
+            var result = new double[n];
+            if (mode == 0)
+            {
+                Array.Fill(result, defaultValue);
+                for (int i = 0; i < listed; i++)
+                {
+                    result[positions[i]] = values[i];
+                }
+            }
+            else
+            {
+                int next = 0;
+                int o = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    if (next < listed && positions[next] == j)
+                    {
+                        result[j] = defaultValue;
+                        next++;
+                    }
+                    else
+                    {
+                        result[j] = values[o++];
+                    }
+                }
+            }
+
+            return result;
         }
 
         private static bool IsKnown(uint tag) =>
@@ -348,11 +476,11 @@ public static class ModelReader
 
         private void ReadModel(ref SectionReader r)
         {
-            // Each feature takes at least 9 bytes elsewhere in the file (a name length and a scale), each path at
-            // least 73 (a PATH section header and its fixed fields); bounding both by the file size keeps every
-            // allocation sized from them no larger than the file could describe.
+            // Each feature takes at least 1 byte elsewhere in the file (its name's length), each path at least 73 (a
+            // PATH section header and its fixed fields); bounding both by the file size keeps every allocation sized
+            // from them within a constant multiple of the file size.
             int p = r.Count(0, "features");
-            if ((long)p * 9 > fileBytes)
+            if (p > fileBytes)
             {
                 throw r.Damaged($"it claims {p} features, more than the file can hold");
             }
@@ -415,21 +543,7 @@ public static class ModelReader
                 }
             }
 
-            double[] fill;
-            if (r.Bool())
-            {
-                if ((ulong)m * sizeof(double) > (ulong)r.Remaining)
-                {
-                    throw r.Damaged($"it claims {m} fill values, more than its bytes can hold");
-                }
-
-                fill = r.F64s(m);
-            }
-            else
-            {
-                fill = new double[m];
-                Array.Fill(fill, double.NaN);
-            }
+            double[] fill = ReadVector(ref r, m, double.NaN, "fill values");
 
             int indicators = r.Count(sizeof(int), "missing indicators");
             int[] indicatorColumns = r.I32s(indicators);
@@ -441,17 +555,6 @@ public static class ModelReader
                 FillValues = fill,
                 IndicatorColumns = indicatorColumns,
             };
-        }
-
-        private double[] ReadPerFeature(ref SectionReader r, string what)
-        {
-            int count = r.Count(sizeof(double), what);
-            if (count != _p)
-            {
-                throw r.Damaged($"it holds {count} {what} for {_p} features");
-            }
-
-            return r.F64s(count);
         }
 
         private void ReadPath(ref SectionReader r)

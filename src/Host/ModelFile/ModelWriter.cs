@@ -8,6 +8,11 @@ namespace GpuEnet.Host.ModelFile;
 /// <summary>
 /// Writes an <see cref="EnetModel"/> in the GpuEnet model format, version 1 (<c>docs/model-format.md</c>).
 /// </summary>
+/// <remarks>
+/// Everything round-trips bit for bit except <see cref="EnetModel.FeatureScale"/>, which is stored only for features
+/// with a stored coefficient at some λ of some path (others read back as NaN), so that a model's size does not grow
+/// with p: at most 16 bytes per stored non-zero + the feature names + 8 per input column with a fill value + 4 KiB.
+/// </remarks>
 public static class ModelWriter
 {
     /// <summary>
@@ -112,14 +117,13 @@ public static class ModelWriter
         WritePreprocessing(model.Preprocessing, model.Features, buffer);
         output.Section(ModelFormat.TagPreprocessing, buffer);
 
-        buffer.Count(model.FeatureScale.Length);
-        buffer.F64s(model.FeatureScale);
+        WriteScales(model, buffer);
         output.Section(ModelFormat.TagScale, buffer);
 
         if (model.StabilityFrequency is { } frequency)
         {
             buffer.Count(frequency.Length);
-            buffer.F64s(frequency);
+            WriteVector(buffer, frequency, defaultBits: 0);
             output.Section(ModelFormat.TagStability, buffer);
         }
 
@@ -178,17 +182,76 @@ public static class ModelWriter
             }
         }
 
-        // Without imputation every fill value is NaN; compare bits so an unusual NaN payload is still stored exactly.
-        long nanBits = BitConverter.DoubleToInt64Bits(double.NaN);
-        bool allNaN = Array.TrueForAll(prep.FillValues, v => BitConverter.DoubleToInt64Bits(v) == nanBits);
-        w.Bool(!allNaN);
-        if (!allNaN)
-        {
-            w.F64s(prep.FillValues);
-        }
+        // NaN (no fill value) is the default: without imputation nothing is stored, with it every value but no index.
+        WriteVector(w, prep.FillValues, ModelFormat.NaNBits);
 
         w.Count(prep.IndicatorColumns.Length);
         w.I32s(prep.IndicatorColumns);
+    }
+
+    /// <summary>
+    /// SCAL: the scales of the features that have a stored coefficient at some λ of some path, in feature order. Only
+    /// those are ever used (standardised coefficients of a solution); the reader derives the same feature set from the
+    /// COEF sections and reads every other scale as NaN. This keeps the file's size independent of p for sparse models.
+    /// </summary>
+    private static void WriteScales(EnetModel model, ArrayBufferWriter<byte> w)
+    {
+        bool[] used = ModelFormat.FeaturesWithCoefficients(model.Features.Length, model.Paths);
+        int count = 0;
+        foreach (bool u in used)
+        {
+            count += u ? 1 : 0;
+        }
+
+        w.Count(model.FeatureScale.Length);
+        w.Count(count);
+        Span<byte> bytes = w.GetSpan(count * sizeof(double));
+        int o = 0;
+        for (int j = 0; j < used.Length; j++)
+        {
+            if (used[j])
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(bytes[o..], model.FeatureScale[j]);
+                o += sizeof(double);
+            }
+        }
+
+        w.Advance(o);
+    }
+
+    /// <summary>
+    /// A vector whose entries mostly equal a default value (compared bit for bit): a mode byte, a count and a list of
+    /// strictly increasing positions, then the values that differ from the default, in order. Mode 0 lists the positions
+    /// that hold a value, mode 1 the positions that hold the default; the writer picks the shorter list (ties: mode 0).
+    /// Cost: 5 + 8·(values) + 4·min(values, defaults) bytes.
+    /// </summary>
+    private static void WriteVector(ArrayBufferWriter<byte> w, double[] values, long defaultBits)
+    {
+        int defaults = 0;
+        foreach (double v in values)
+        {
+            defaults += BitConverter.DoubleToInt64Bits(v) == defaultBits ? 1 : 0;
+        }
+
+        int stored = values.Length - defaults;
+        bool listDefaults = defaults < stored;
+        w.U8(listDefaults ? (byte)1 : (byte)0);
+        w.Count(listDefaults ? defaults : stored);
+        for (int j = 0; j < values.Length; j++)
+        {
+            if ((BitConverter.DoubleToInt64Bits(values[j]) == defaultBits) == listDefaults)
+            {
+                w.I32(j);
+            }
+        }
+
+        for (int j = 0; j < values.Length; j++)
+        {
+            if (BitConverter.DoubleToInt64Bits(values[j]) != defaultBits)
+            {
+                w.F64(values[j]);
+            }
+        }
     }
 
     private static void WritePath(int index, EnetPath path, ArrayBufferWriter<byte> w)

@@ -44,9 +44,59 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
                 _x = context.Allocate(source.StorageBytes, $"the {Rows} × {Columns} float32 design matrix");
                 context.Upload<float>(dense32.Values.Span, _x);
                 break;
+            case { Precision: Precision.Float64 }:
+                // Any other float64 source (a memory-mapped Fortran .npy, say): upload it column by column.
+                _x = context.Allocate(source.StorageBytes, $"the {Rows} × {Columns} float64 design matrix");
+                UploadColumns<double>(source, _x, context);
+                break;
+            case { Precision: Precision.Float32 }:
+                _single = true;
+                _x = context.Allocate(source.StorageBytes, $"the {Rows} × {Columns} float32 design matrix");
+                UploadColumns<float>(source, _x, context);
+                break;
             default:
                 throw new NotSupportedException(
-                    $"The CUDA backend binds dense float64 or float32 matrices only, not {source.Precision} storage ({source.GetType().Name}); use --device cpu.");
+                    $"The CUDA backend binds float64 or float32 matrices only, not {source.Precision} storage ({source.GetType().Name}); use --device cpu.");
+        }
+    }
+
+    /// <summary>
+    /// Copies a column source into <paramref name="x"/> (column-major, element type <typeparamref name="T"/>) through a host
+    /// staging buffer of about 32 MiB, so a memory-mapped X is read once and never held whole in host memory (a copy from
+    /// pageable memory returns once the driver has taken the bytes, so the buffer can be refilled at once).
+    /// </summary>
+    private static void UploadColumns<T>(IColumnSource source, DeviceBuffer x, CudaContext context)
+        where T : unmanaged
+    {
+        int n = source.Rows, p = source.Columns;
+        if ((long)n * p == 0)
+        {
+            return;
+        }
+
+        int perChunk = (int)Math.Clamp((32L << 20) / ((long)n * sizeof(T)), 1, p);
+        T[] staging = new T[(long)perChunk * n];
+        double[] scratch = new double[n];
+        for (int first = 0; first < p; first += perChunk)
+        {
+            int count = Math.Min(perChunk, p - first);
+            for (int c = 0; c < count; c++)
+            {
+                ReadOnlySpan<double> column = source.Column(first + c, scratch);
+                Span<T> to = staging.AsSpan(c * n, n);
+                if (typeof(T) == typeof(double))
+                {
+                    column.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(to));
+                }
+                else
+                {
+                    // Float32 storage widened by Column: narrowing back is exact.
+                    System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(column,
+                        System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(to));
+                }
+            }
+
+            context.Upload<T>(staging.AsSpan(0, count * n), x, (long)first * n * sizeof(T));
         }
     }
 
@@ -57,6 +107,8 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
         Columns,
         Centre,
         InverseScale,
+        ProblemMap,
+        WeightedSum,
         Output0,
         Output1,
         Output2,
@@ -147,8 +199,16 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
 
         if (transform is not null)
         {
-            Require(transform.Columns == Columns && transform.Batch >= batch,
-                $"the transform is {transform.Columns} × {transform.Batch}, expected {Columns} × {batch}.");
+            Require(transform.Columns == Columns, $"the transform has {transform.Columns} columns, the design {Columns}.");
+            Require(transform.ProblemOf is not null || transform.Batch >= batch,
+                $"the transform holds {transform.Batch} problems and has no problem map, but the gradient has {batch} residual columns.");
+            Require(transform.ProblemOf is null || transform.ProblemOf.Length >= batch,
+                $"the transform's problem map has {transform.ProblemOf?.Length} entries, expected at least {batch}.");
+            for (int q = 0; q < batch; q++)
+            {
+                int u = transform.Problem(q);
+                Require((uint)u < (uint)transform.Batch, $"residual column {q} maps to transform problem {u}, outside 0..{transform.Batch - 1}.");
+            }
         }
 
         if (kb == 0)
@@ -163,19 +223,23 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
             DeviceBuffer? list = columns.IsEmpty ? null : Put(Slot.Columns, columns);
             DeviceBuffer? centre = null;
             DeviceBuffer? inverseScale = null;
+            DeviceBuffer? map = null;
             if (transform is not null)
             {
-                // The kernel indexes the transform by output position k; for a column list, gather those K × B values
-                // rather than uploading the whole p × B transform.
-                centre = PutTransform(Slot.Centre, transform.Centre, columns, batch);
-                inverseScale = PutTransform(Slot.InverseScale, transform.InverseScale, columns, batch);
+                // The kernel reads the transform as K × U: the U transform problems the B residual columns use (several λ
+                // of one problem share one), restricted to the K listed columns, plus a B-entry map to them. So each
+                // used transform column goes up once, never once per residual column.
+                (int[] used, int[]? compact) = UsedProblems(transform, batch);
+                centre = PutTransform(Slot.Centre, transform.Centre, columns, used);
+                inverseScale = PutTransform(Slot.InverseScale, transform.InverseScale, columns, used);
+                map = compact is null ? null : Put<int>(Slot.ProblemMap, compact);
             }
 
             DeviceBuffer g = Ensure(Slot.Output0, kb * sizeof(double));
             (int bt, uint gridX, uint gridY) = TileLaunch(count, batch);
-            ulong xPtr = _x.Pointer, listPtr = list?.Pointer ?? 0, rPtr = r.Pointer, centrePtr = centre?.Pointer ?? 0,
-                scalePtr = inverseScale?.Pointer ?? 0, gPtr = g.Pointer;
-            void** args = stackalloc void*[10];
+            ulong xPtr = _x.Pointer, listPtr = list?.Pointer ?? 0, rPtr = r.Pointer, mapPtr = map?.Pointer ?? 0,
+                centrePtr = centre?.Pointer ?? 0, scalePtr = inverseScale?.Pointer ?? 0, gPtr = g.Pointer;
+            void** args = stackalloc void*[11];
             args[0] = &xPtr;
             args[1] = &n;
             args[2] = &listPtr;
@@ -183,9 +247,10 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
             args[4] = &rPtr;
             args[5] = &batch;
             args[6] = &bt;
-            args[7] = &centrePtr;
-            args[8] = &scalePtr;
-            args[9] = &gPtr;
+            args[7] = &mapPtr;
+            args[8] = &centrePtr;
+            args[9] = &scalePtr;
+            args[10] = &gPtr;
             _context.Launch(_single ? "batched_gradient_f32" : "batched_gradient_f64", gridX, gridY, Threads, args);
             _context.Download(g, gradient[..(int)kb]);
         }
@@ -223,6 +288,7 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
             DeviceBuffer beta = Put(Slot.Beta, work.Beta.AsSpan(0, entries));
             DeviceBuffer centre = Put(Slot.Centre, work.Centre.AsSpan(0, entries));
             DeviceBuffer inverseScale = Put(Slot.InverseScale, work.InverseScale.AsSpan(0, entries));
+            DeviceBuffer weightedSum = Put(Slot.WeightedSum, work.WeightedSum.AsSpan(0, entries));
             DeviceBuffer curvature = Put(Slot.Curvature, work.Curvature.AsSpan(0, entries));
             DeviceBuffer l1 = Put(Slot.L1, work.L1.AsSpan(0, entries));
             DeviceBuffer l2 = Put(Slot.L2, work.L2.AsSpan(0, entries));
@@ -236,12 +302,12 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
             DeviceBuffer converged = Ensure(Slot.Converged, (long)batch * sizeof(int));
 
             ulong xPtr = _x.Pointer, offsetsPtr = offsets.Pointer, featurePtr = feature.Pointer, betaPtr = beta.Pointer,
-                centrePtr = centre.Pointer, scalePtr = inverseScale.Pointer, curvaturePtr = curvature.Pointer, l1Ptr = l1.Pointer,
+                centrePtr = centre.Pointer, scalePtr = inverseScale.Pointer, weightedSumPtr = weightedSum.Pointer, curvaturePtr = curvature.Pointer, l1Ptr = l1.Pointer,
                 l2Ptr = l2.Pointer, lowerPtr = lower.Pointer, upperPtr = upper.Pointer, residualPtr = residual.Pointer,
                 weightsPtr = weights.Pointer, wrsumPtr = wrsum.Pointer, tolerancePtr = tolerance.Pointer, sweepsPtr = sweeps.Pointer,
                 convergedPtr = converged.Pointer;
             int maxSweeps = work.MaxSweeps;
-            void** args = stackalloc void*[19];
+            void** args = stackalloc void*[20];
             args[0] = &xPtr;
             args[1] = &n;
             args[2] = &offsetsPtr;
@@ -249,18 +315,19 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
             args[4] = &betaPtr;
             args[5] = &centrePtr;
             args[6] = &scalePtr;
-            args[7] = &curvaturePtr;
-            args[8] = &l1Ptr;
-            args[9] = &l2Ptr;
-            args[10] = &lowerPtr;
-            args[11] = &upperPtr;
-            args[12] = &residualPtr;
-            args[13] = &weightsPtr;
-            args[14] = &wrsumPtr;
-            args[15] = &tolerancePtr;
-            args[16] = &maxSweeps;
-            args[17] = &sweepsPtr;
-            args[18] = &convergedPtr;
+            args[7] = &weightedSumPtr;
+            args[8] = &curvaturePtr;
+            args[9] = &l1Ptr;
+            args[10] = &l2Ptr;
+            args[11] = &lowerPtr;
+            args[12] = &upperPtr;
+            args[13] = &residualPtr;
+            args[14] = &weightsPtr;
+            args[15] = &wrsumPtr;
+            args[16] = &tolerancePtr;
+            args[17] = &maxSweeps;
+            args[18] = &sweepsPtr;
+            args[19] = &convergedPtr;
             _context.Launch(_single ? "active_set_descent_f32" : "active_set_descent_f64", (uint)batch, 1, Threads, args);
 
             _context.Download(beta, work.Beta.AsSpan(0, entries));
@@ -363,31 +430,86 @@ internal sealed unsafe class CudaBoundDesign : IBoundDesign
         return buffer;
     }
 
-    private DeviceBuffer PutTransform(Slot slot, double[] values, ReadOnlySpan<int> columns, int batch)
+    /// <summary>
+    /// The transform problems residual columns 0..B−1 use, in order of first use, and the map from residual column to
+    /// position in that list; the map is null when it is the identity (no ProblemOf, or one that maps q to q).
+    /// </summary>
+    internal static (int[] Used, int[]? Map) UsedProblems(ColumnTransform transform, int batch)
     {
-        int p = Columns;
-        if (columns.IsEmpty)
+        if (transform.ProblemOf is null)
         {
-            return Put<double>(slot, values.AsSpan(0, p * batch));
+            return (Enumerable.Range(0, batch).ToArray(), null);
         }
 
-        int count = columns.Length;
-        double[] gathered = ArrayPool<double>.Shared.Rent(count * batch);
+        var position = new Dictionary<int, int>();
+        var used = new List<int>();
+        var map = new int[batch];
+        bool identity = true;
+        for (int q = 0; q < batch; q++)
+        {
+            int u = transform.Problem(q);
+            if (!position.TryGetValue(u, out int at))
+            {
+                at = used.Count;
+                position.Add(u, at);
+                used.Add(u);
+            }
+
+            map[q] = at;
+            identity &= u == q;
+        }
+
+        return (used.ToArray(), identity ? null : map);
+    }
+
+    /// <summary>Uploads the K × U transform values the kernel reads: problem used[u]'s values at the listed columns (all when empty).</summary>
+    private DeviceBuffer PutTransform(Slot slot, double[] values, ReadOnlySpan<int> columns, int[] used)
+    {
+        int p = Columns;
+        if (columns.IsEmpty && IsPrefix(used))
+        {
+            return Put<double>(slot, values.AsSpan(0, p * used.Length)); // problems 0..U−1 in order: already contiguous
+        }
+
+        int count = columns.IsEmpty ? p : columns.Length;
+        long total = (long)count * used.Length;
+        double[] gathered = ArrayPool<double>.Shared.Rent((int)total);
         try
         {
-            for (int b = 0; b < batch; b++)
+            for (int u = 0; u < used.Length; u++)
             {
+                ReadOnlySpan<double> problem = values.AsSpan(used[u] * p, p);
+                Span<double> to = gathered.AsSpan(u * count, count);
+                if (columns.IsEmpty)
+                {
+                    problem.CopyTo(to);
+                    continue;
+                }
+
                 for (int k = 0; k < count; k++)
                 {
-                    gathered[(b * count) + k] = values[(b * p) + columns[k]];
+                    to[k] = problem[columns[k]];
                 }
             }
 
-            return Put<double>(slot, gathered.AsSpan(0, count * batch));
+            return Put<double>(slot, gathered.AsSpan(0, (int)total));
         }
         finally
         {
             ArrayPool<double>.Shared.Return(gathered);
         }
+    }
+
+    private static bool IsPrefix(int[] used)
+    {
+        for (int u = 0; u < used.Length; u++)
+        {
+            if (used[u] != u)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -115,6 +115,10 @@ internal sealed unsafe class CudaContext : IDisposable
 
     /// <summary>Copies host values to the start of <paramref name="destination"/> (ordered on the context's stream).</summary>
     public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination)
+        where T : unmanaged => Upload(source, destination, 0);
+
+    /// <summary>Copies host values to <paramref name="destination"/> at <paramref name="byteOffset"/> (ordered on the context's stream).</summary>
+    public void Upload<T>(ReadOnlySpan<T> source, DeviceBuffer destination, long byteOffset)
         where T : unmanaged
     {
         long bytes = (long)source.Length * sizeof(T);
@@ -123,15 +127,16 @@ internal sealed unsafe class CudaContext : IDisposable
             return;
         }
 
-        if (bytes > destination.Bytes)
+        if (byteOffset < 0 || byteOffset + bytes > destination.Bytes)
         {
-            throw new ArgumentException($"Upload of {bytes} bytes into a {destination.Bytes}-byte device buffer.", nameof(source));
+            throw new ArgumentException($"Upload of {bytes} bytes at offset {byteOffset} into a {destination.Bytes}-byte device buffer.", nameof(source));
         }
 
         fixed (T* p = source)
         {
             // Pageable host memory: the driver stages the copy, and the call returns once the source may be reused.
-            CudaDriver.Check(CudaDriver.cuMemcpyHtoDAsync_v2(destination.Pointer, p, (nuint)bytes, _stream), "cuMemcpyHtoDAsync_v2");
+            CudaDriver.Check(CudaDriver.cuMemcpyHtoDAsync_v2(destination.Pointer + (ulong)byteOffset, p, (nuint)bytes, _stream),
+                "cuMemcpyHtoDAsync_v2");
         }
     }
 

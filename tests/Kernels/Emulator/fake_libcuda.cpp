@@ -40,15 +40,16 @@ template <typename T> static T arg(void** p, int i) { return *static_cast<T*>(p[
 typedef void (*Trampoline)(void** p);
 static const std::map<std::string, Trampoline> g_kernels = {
 #define GRADIENT(name, TX) {#name, [](void** p) { name(PTR(const TX*, 0), arg<long long>(p, 1), PTR(const int*, 2), arg<int>(p, 3), \
-    PTR(const double*, 4), arg<int>(p, 5), arg<int>(p, 6), PTR(const double*, 7), PTR(const double*, 8), PTR(double*, 9)); }}
+    PTR(const double*, 4), arg<int>(p, 5), arg<int>(p, 6), PTR(const int*, 7), PTR(const double*, 8), PTR(const double*, 9), \
+    PTR(double*, 10)); }}
     GRADIENT(batched_gradient_f64, double), GRADIENT(batched_gradient_f32, float),
 #define MOMENTS(name, TX) {#name, [](void** p) { name(PTR(const TX*, 0), arg<long long>(p, 1), arg<int>(p, 2), PTR(const double*, 3), \
     arg<int>(p, 4), arg<int>(p, 5), PTR(const double*, 6), PTR(double*, 7), PTR(double*, 8), PTR(double*, 9)); }}
     MOMENTS(column_moments_f64, double), MOMENTS(column_moments_f32, float),
 #define DESCENT(name, TX) {#name, [](void** p) { name(PTR(const TX*, 0), arg<long long>(p, 1), PTR(const int*, 2), PTR(const int*, 3), \
     PTR(double*, 4), PTR(const double*, 5), PTR(const double*, 6), PTR(const double*, 7), PTR(const double*, 8), \
-    PTR(const double*, 9), PTR(const double*, 10), PTR(const double*, 11), PTR(double*, 12), PTR(const double*, 13), \
-    PTR(double*, 14), PTR(const double*, 15), arg<int>(p, 16), PTR(int*, 17), PTR(int*, 18)); }}
+    PTR(const double*, 9), PTR(const double*, 10), PTR(const double*, 11), PTR(const double*, 12), PTR(double*, 13), \
+    PTR(const double*, 14), PTR(double*, 15), PTR(const double*, 16), arg<int>(p, 17), PTR(int*, 18), PTR(int*, 19)); }}
     DESCENT(active_set_descent_f64, double), DESCENT(active_set_descent_f32, float),
 };
 

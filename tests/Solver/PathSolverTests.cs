@@ -1,3 +1,4 @@
+using GpuEnet.Solver.Model;
 using GpuEnet.Kernels;
 using GpuEnet.Kernels.Cpu;
 using GpuEnet.Solver;
@@ -26,4 +27,63 @@ public sealed class PathSolverTests
     }
 
     internal static string[] Names(int p) => Enumerable.Range(1, p).Select(j => $"x{j}").ToArray();
+}
+
+public sealed class PrecisionAndScreeningTests
+{
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    public void Float32StorageMatchesFloat64WithinTolerance(double a)
+    {
+        var (x, y) = RandomProblems.Make(80, 200, seed: 5);
+        var x32 = DenseMatrix32.FromDouble(x);
+        var x64 = new DenseMatrix(80, 200, x32.Values.ToArray().Select(v => (double)v).ToArray());
+        var settings = new EnetSettings { L1Ratios = [a], Tolerance = 1e-12, FullPath = true };
+        using var backend = new CpuBackend(2);
+        var m32 = new EnetFitter(backend, settings).Fit(new TrainingData { X = x32, Y = y, Features = PathSolverTests.Names(200) });
+        var m64 = new EnetFitter(backend, settings).Fit(new TrainingData { X = x64, Y = y, Features = PathSolverTests.Names(200) });
+        var d32 = new double[200];
+        var d64 = new double[200];
+        double largest = 0, worst = 0;
+        for (int k = 0; k < m64.Paths[0].Count; k++)
+        {
+            m32.Paths[0].Beta[k].ToDense(d32);
+            m64.Paths[0].Beta[k].ToDense(d64);
+            for (int j = 0; j < 200; j++)
+            {
+                largest = Math.Max(largest, Math.Abs(d64[j]));
+                worst = Math.Max(worst, Math.Abs(d32[j] - d64[j]));
+            }
+        }
+
+        Assert.Equal("float32", m32.Training.Precision);
+        Assert.True(worst <= 1e-4 * largest, $"float32 differs by {worst / largest:E2} of the largest coefficient");
+    }
+
+    [Fact]
+    public void BlockedKktPassesGiveTheSamePathAsOnePassPerLambda()
+    {
+        var (x, y) = RandomProblems.Make(60, 500, seed: 9, rho: 0.6);
+        using var backend = new CpuBackend(2);
+        EnetModel Run(int? block) => new EnetFitter(backend, new EnetSettings { Tolerance = 1e-13, FullPath = true, LambdaBlock = block })
+            .Fit(new TrainingData { X = x, Y = y, Features = PathSolverTests.Names(500) });
+        var one = Run(1);
+        var adaptive = Run(null);
+        var eight = Run(8);
+        var a = new double[500];
+        var b = new double[500];
+        foreach (var other in new[] { adaptive, eight })
+        {
+            for (int k = 0; k < one.Paths[0].Count; k++)
+            {
+                one.Paths[0].Beta[k].ToDense(a);
+                other.Paths[0].Beta[k].ToDense(b);
+                for (int j = 0; j < 500; j++)
+                {
+                    Assert.True(Math.Abs(a[j] - b[j]) <= 1e-6 * (1 + Math.Abs(a[j])), $"λ {k}, feature {j}: {a[j]} vs {b[j]}");
+                }
+            }
+        }
+    }
 }

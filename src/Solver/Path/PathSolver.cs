@@ -86,7 +86,8 @@ internal sealed class PathSolver
             }
         }
 
-        var std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute);
+        var modelProblems = problems.Select(q => q.EvaluationRows.Length == 0).ToArray();
+        var std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute, modelProblems);
         _passes += 2;
         var states = new ProblemState[batch];
         for (int b = 0; b < batch; b++)

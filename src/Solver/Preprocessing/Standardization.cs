@@ -39,8 +39,12 @@ internal sealed class Standardization
     public double[] NullDeviance { get; }
 
     /// <summary>Learns the standardisation of every problem. <paramref name="weights"/> is n × B, each column summing to 1.</summary>
+    /// <remarks>
+    /// Median and mode fills are learnt for the columns with missing cells, and for every column in the problems flagged
+    /// in <paramref name="modelProblems"/> (the full-data fits, whose fills a saved model uses at prediction time).
+    /// </remarks>
     public static Standardization Learn(IBoundDesign design, ReadOnlySpan<double> y, double[] weights, int batch,
-        bool standardize, bool intercept, ImputeStrategy impute)
+        bool standardize, bool intercept, ImputeStrategy impute, bool[] modelProblems)
     {
         int n = design.Rows, p = design.Columns;
         var source = design.Source;
@@ -70,17 +74,31 @@ internal sealed class Standardization
             }
         }
 
-        if (source.HasMissing && impute is ImputeStrategy.Median or ImputeStrategy.Mode)
+        if (impute is ImputeStrategy.Median or ImputeStrategy.Mode)
         {
-            LearnRobustFill(source, weights, batch, impute, transform.Fill);
+            LearnRobustFill(source, weights, batch, impute, transform.Fill, modelProblems);
         }
 
+        // Weight of the missing cells per (j, b), summed exactly from the sparse lists: it is exactly 0 when no training
+        // row is missing, so nothing below can depend on held-out rows, not even in the last bit.
+        var missingWeight = new double[size];
         if (source.HasMissing)
         {
+            for (int j = 0; j < p; j++)
+            {
+                foreach (int i in source.MissingRows(j))
+                {
+                    for (int b = 0; b < batch; b++)
+                    {
+                        missingWeight[((long)b * p) + j] += weights[((long)b * n) + i];
+                    }
+                }
+            }
+
             // Mean of the imputed column: present values plus the fill on missing rows (weights sum to 1).
             for (long at = 0; at < size; at++)
             {
-                mean[at] = sum[at] + (transform.Fill[at] * (1 - present[at]));
+                mean[at] = missingWeight[at] == 0 ? mean[at] : sum[at] + (transform.Fill[at] * missingWeight[at]);
             }
         }
 
@@ -91,9 +109,8 @@ internal sealed class Standardization
         var weightedSum = new double[size];
         for (long at = 0; at < size; at++)
         {
-            double missingWeight = Math.Max(0, 1 - present[at]);
             double deviation = transform.Fill[at] - mean[at];
-            double variance = Math.Max(0, squares[at] + (missingWeight * deviation * deviation));
+            double variance = Math.Max(0, squares[at] + (missingWeight[at] * deviation * deviation));
             double magnitude = (mean[at] * mean[at]) + variance;
             bool constant = variance <= 1e-24 * Math.Max(magnitude, 1e-300) || variance == 0;
             double centre = intercept ? mean[at] : 0;
@@ -133,8 +150,8 @@ internal sealed class Standardization
         return new Standardization(transform, curvature, scale, yMean, nullDeviance, weightedSum);
     }
 
-    // Median or most frequent present value over each problem's training rows, for the columns that have missing cells.
-    private static void LearnRobustFill(IColumnSource source, double[] weights, int batch, ImputeStrategy impute, double[] fill)
+    // Median or most frequent present value over each problem's training rows.
+    private static void LearnRobustFill(IColumnSource source, double[] weights, int batch, ImputeStrategy impute, double[] fill, bool[] modelProblems)
     {
         int n = source.Rows, p = source.Columns;
         var scratch = new double[n];
@@ -142,7 +159,7 @@ internal sealed class Standardization
         for (int j = 0; j < p; j++)
         {
             var missing = source.MissingRows(j);
-            if (missing.IsEmpty)
+            if (missing.IsEmpty && !modelProblems.Any(m => m))
             {
                 continue;
             }
@@ -151,6 +168,11 @@ internal sealed class Standardization
             var isMissing = new HashSet<int>(missing.ToArray());
             for (int b = 0; b < batch; b++)
             {
+                if (missing.IsEmpty && !modelProblems[b])
+                {
+                    continue;
+                }
+
                 values.Clear();
                 for (int i = 0; i < n; i++)
                 {

@@ -37,12 +37,11 @@ internal sealed class CpuBoundDesign : IBoundDesign
         var totalWeight = new double[batch];
         for (int b = 0; b < batch; b++)
         {
-            totalWeight[b] = w.AsSpan(b * n, n).ToArray().Sum();
+            totalWeight[b] = System.Numerics.Tensors.TensorPrimitives.Sum(w.AsSpan(b * n, n));
         }
 
         ForEachColumnBlock(p, (start, end, scratch) =>
         {
-            var deviation = scratch.AsSpan(n, n);
             for (int j = start; j < end; j++)
             {
                 var x = Source.Column(j, scratch);
@@ -58,14 +57,16 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     }
 
                     pw[at] = totalWeight[b] - missingWeight;
-                    s1[at] = SimdOps.Dot(wb, x);
-                    if (s2 is not null)
+                    if (s2 is null)
                     {
-                        // Σ_present w (x − c)²: over all rows, then remove the missing rows (stored as 0, so they added w c²).
-                        double cj = c![at];
-                        System.Numerics.Tensors.TensorPrimitives.Subtract(x, cj, deviation);
-                        s2[at] = SimdOps.Dot3(wb, deviation, deviation) - (missingWeight * cj * cj);
+                        s1[at] = SimdOps.Dot(wb, x);
+                        continue;
                     }
+
+                    // Σ_present w (x − c)²: over all rows, then remove the missing rows (stored as 0, so they added w c²).
+                    double cj = c![at];
+                    (s1[at], double squares) = SimdOps.WeightedMoments(wb, x, cj);
+                    s2[at] = squares - (missingWeight * cj * cj);
                 }
             }
         }, 2 * n);
@@ -101,34 +102,56 @@ internal sealed class CpuBoundDesign : IBoundDesign
         ForEachColumnBlock(count, (start, end, scratch) =>
         {
             double* g = (double*)output;
-            Span<double> four = stackalloc double[4];
+            Span<double> eight = stackalloc double[8];
             var ra = r.AsSpan();
-            for (int k = start; k < end; k++)
+            var scratchA = scratch.AsSpan(0, n);
+            var scratchB = scratch.AsSpan(n, n);
+            int k = start;
+
+            // Two columns at a time against four residuals at a time: the register-blocked micro-kernel.
+            for (; k + 2 <= end; k += 2)
             {
-                int j = cols is null ? k : cols[k];
-                var x = Source.Column(j, scratch);
+                int j0 = cols is null ? k : cols[k], j1 = cols is null ? k + 1 : cols[k + 1];
+                var x0 = Source.Column(j0, scratchA);
+                var x1 = Source.Column(j1, scratchB);
                 int b = 0;
                 for (; b + 4 <= batch; b += 4)
                 {
-                    SimdOps.Dot4(x, ra.Slice(b * n, n), ra.Slice((b + 1) * n, n), ra.Slice((b + 2) * n, n), ra.Slice((b + 3) * n, n), four);
+                    SimdOps.Dot2x4(x0, x1, ra.Slice(b * n, n), ra.Slice((b + 1) * n, n), ra.Slice((b + 2) * n, n), ra.Slice((b + 3) * n, n), eight);
                     for (int q = 0; q < 4; q++)
                     {
-                        g[((long)(b + q) * count) + k] = four[q];
+                        g[((long)(b + q) * count) + k] = eight[q];
+                        g[((long)(b + q) * count) + k + 1] = eight[4 + q];
                     }
                 }
 
                 for (; b < batch; b++)
                 {
+                    var rb = ra.Slice(b * n, n);
+                    g[((long)b * count) + k] = SimdOps.Dot(x0, rb);
+                    g[((long)b * count) + k + 1] = SimdOps.Dot(x1, rb);
+                }
+            }
+
+            for (; k < end; k++)
+            {
+                var x = Source.Column(cols is null ? k : cols[k], scratchA);
+                for (int b = 0; b < batch; b++)
+                {
                     g[((long)b * count) + k] = SimdOps.Dot(x, ra.Slice(b * n, n));
                 }
+            }
 
-                if (transform is null)
-                {
-                    continue;
-                }
+            if (transform is null)
+            {
+                return;
+            }
 
+            for (k = start; k < end; k++)
+            {
+                int j = cols is null ? k : cols[k];
                 var missing = hasMissing ? Source.MissingRows(j) : [];
-                for (b = 0; b < batch; b++)
+                for (int b = 0; b < batch; b++)
                 {
                     long at = ((long)transform.Problem(b) * p) + j;
                     double missingSum = 0;
@@ -142,7 +165,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     g[gk] = transform.InverseScale[at] * (g[gk] - (transform.Centre[at] * rSum[b]) + (transform.Fill[at] * missingSum));
                 }
             }
-        }, n);
+        }, 2 * n);
     }
 
     public void ActiveSetDescent(DescentBatch work)

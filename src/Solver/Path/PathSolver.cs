@@ -37,6 +37,10 @@ internal sealed class PathSolver
     private readonly int _p;
     private readonly double[] _penalty;
     private int _passes;
+
+    // Buffers of the KKT pass, kept across rounds: they are the largest allocations of a solve (p × residual columns).
+    private double[] _kktResiduals = [];
+    private double[] _kktGradient = [];
     private readonly PhaseTimes _times = new();
 
     public PathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
@@ -136,6 +140,16 @@ internal sealed class PathSolver
         return states.Select(s => s.Solution).ToArray();
     }
 
+    private static double[] Buffer(ref double[] buffer, long length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new double[length];
+        }
+
+        return buffer;
+    }
+
     private sealed class PhaseTimes
     {
         public double Gradient { get; set; }
@@ -202,7 +216,7 @@ internal sealed class PathSolver
             }
         }
 
-        var r = new double[(long)_n * columns.Count];
+        var r = Buffer(ref _kktResiduals, (long)_n * columns.Count);
         var problemOf = new int[columns.Count];
         for (int q = 0; q < columns.Count; q++)
         {
@@ -215,8 +229,8 @@ internal sealed class PathSolver
 
         _times.Descent += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        var g = new double[(long)_p * columns.Count];
-        _design.BatchedGradient([], r, columns.Count, std.Transform.WithProblemMap(problemOf), g);
+        var g = Buffer(ref _kktGradient, (long)_p * columns.Count);
+        _design.BatchedGradient([], r.AsSpan(0, _n * columns.Count), columns.Count, std.Transform.WithProblemMap(problemOf), g.AsSpan(0, _p * columns.Count));
         _passes++;
         _times.Gradient += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -303,6 +317,9 @@ internal sealed class PathSolver
         private readonly bool[] _strong;
         private readonly double[] _gradient;
         private readonly List<int> _violators = [];
+        private readonly double[] _gapBeta;
+        private readonly double[] _lowerStd = [];
+        private readonly double[] _upperStd = [];
         private double _lambdaPrevious;
         private double _lambda;
 
@@ -333,6 +350,16 @@ internal sealed class PathSolver
                 FeatureFill = std.Transform.Fill.AsSpan(index * p, p).ToArray(),
             };
             Lambda = problem.Lambda ?? [];
+            _gapBeta = new double[p];
+            if (solver._settings.Lower is not null || solver._settings.Upper is not null)
+            {
+                _lowerStd = new double[p];
+                _upperStd = new double[p];
+                for (int j = 0; j < p; j++)
+                {
+                    (_lowerStd[j], _upperStd[j]) = StandardisedBounds(j, std.Transform.InverseScale[At(j)]);
+                }
+            }
         }
 
         public int Index { get; }
@@ -615,29 +642,26 @@ internal sealed class PathSolver
                 rss += Weights[i] * snap.Residual[i] * snap.Residual[i];
             }
 
-            // Duality-gap terms for every feature (unusable ones have x̃ = 0, so g = β = 0 and they add nothing).
-            var terms = new DualityGap.Term[P];
-            for (int j = 0; j < P; j++)
-            {
-                double v = _solver._penalty[j];
-                var (lower, upper) = StandardisedBounds(j, _std.Transform.InverseScale[At(j)]);
-                terms[j] = new DualityGap.Term(0, gradient[j], lambda * A * v, lambda * (1 - A) * v, lower, upper);
-            }
-
             var original = new List<(int J, double B)>();
             double intercept = _std.YMean[Index];
             for (int k = 0; k < snap.StrongCount; k++)
             {
                 int j = StrongList[k];
                 double beta = snap.Beta[k];
+                _gapBeta[j] = beta;
                 if (beta != 0)
                 {
                     long at = At(j);
                     double b = beta * _std.Transform.InverseScale[at];
                     original.Add((j, b));
                     intercept -= b * _std.Transform.Centre[at];
-                    terms[j] = terms[j] with { Beta = beta };
                 }
+            }
+
+            double gap = DualityGap.Compute(gradient, _gapBeta, _solver._penalty, lambda, A, _lowerStd, _upperStd, rss);
+            for (int k = 0; k < snap.StrongCount; k++)
+            {
+                _gapBeta[StrongList[k]] = 0;
             }
 
             original.Sort((x, y) => x.J.CompareTo(y.J));
@@ -648,7 +672,7 @@ internal sealed class PathSolver
             double previousRatio = sol.DevRatio.Count > 0 ? sol.DevRatio[^1] : 0;
             sol.DevRatio.Add(devRatio);
             sol.Df.Add(original.Count);
-            sol.DualGap.Add(NullDeviance > 0 ? DualityGap.Compute(terms, rss) / NullDeviance : 0);
+            sol.DualGap.Add(NullDeviance > 0 ? gap / NullDeviance : 0);
             if (_problem.EvaluationRows.Length > 0)
             {
                 sol.HeldOutResidual.Add(_problem.EvaluationRows.Select(i => snap.Residual[i]).ToArray());

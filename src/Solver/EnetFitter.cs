@@ -32,7 +32,7 @@ public sealed class EnetFitter
         ArgumentNullException.ThrowIfNull(data);
         Validate(data);
         var clock = Stopwatch.StartNew();
-        var problems = FullProblems(data);
+        var problems = FullProblems(data, _settings.L1Ratios);
         var solutions = Solve(data, problems);
         var paths = solutions.Select((s, l) => ToPath(s, _settings.L1Ratios[l])).ToArray();
         var selected = new Selection(0, paths[0].Count - 1, SelectionRule.Last);
@@ -51,11 +51,43 @@ public sealed class EnetFitter
         var clock = Stopwatch.StartNew();
         int n = data.X.Rows;
         int[] foldId = options.FoldId ?? Folds.Random(n, options.Folds, options.Seed);
-        int k = Folds.Validate(foldId, n);
+        Folds.Validate(foldId, n);
+        var (paths, full) = CrossValidateGrid(data, _settings.L1Ratios, foldId);
+        if (options.Refine)
+        {
+            var finer = RefinedRatios(paths.Select(q => q.L1Ratio).ToArray(), BestPath(paths));
+            if (finer.Length > 0)
+            {
+                var (morePaths, moreFull) = CrossValidateGrid(data, finer, foldId);
+                var all = paths.Zip(full).Concat(morePaths.Zip(moreFull)).OrderByDescending(t => t.First.L1Ratio).ToArray();
+                paths = all.Select(t => t.First).ToArray();
+                full = all.Select(t => t.Second).ToArray();
+            }
+        }
+
+        int bestPath = BestPath(paths);
+        var cv = paths[bestPath].Cv!;
+        var selected = options.Select == SelectionRule.OneSe
+            ? new Selection(bestPath, cv.Index1se, SelectionRule.OneSe)
+            : new Selection(bestPath, cv.IndexMin, SelectionRule.Min);
+        var model = BuildModel(data, paths, selected, full[0], 0);
+        if (options.Stability > 0)
+        {
+            model.StabilityFrequency = Stability(data, paths[bestPath], options.Stability, options.Seed, foldId);
+        }
+
+        return WithSolveTime(model, clock.Elapsed.TotalSeconds);
+    }
+
+    // One batch: the full-data fit per l1_ratio and every (fold, l1_ratio) problem; returns the paths with their CV curves.
+    private (EnetPath[] Paths, PathSolution[] Full) CrossValidateGrid(TrainingData data, double[] l1Ratios, int[] foldId)
+    {
+        int n = data.X.Rows;
+        int k = foldId.Max();
         var baseWeights = data.Weights ?? Enumerable.Repeat(1.0, n).ToArray();
-        int ratios = _settings.L1Ratios.Length;
+        int ratios = l1Ratios.Length;
         var problems = new List<PathProblem>();
-        problems.AddRange(FullProblems(data, foldId));
+        problems.AddRange(FullProblems(data, l1Ratios, foldId));
         var foldRows = new int[k][];
         for (int f = 1; f <= k; f++)
         {
@@ -73,7 +105,7 @@ public sealed class EnetFitter
                     w[i] = foldId[i] != 0 && foldId[i] != f ? baseWeights[i] : 0;
                 }
 
-                problems.Add(new PathProblem { Weights = w, L1Ratio = _settings.L1Ratios[l], Lambda = problems[l].Lambda, Follows = l, EvaluationRows = foldRows[f - 1] });
+                problems.Add(new PathProblem { Weights = w, L1Ratio = l1Ratios[l], Lambda = problems[l].Lambda, Follows = l, EvaluationRows = foldRows[f - 1] });
             }
         }
 
@@ -82,7 +114,7 @@ public sealed class EnetFitter
         var foldWeight = foldRows.Select(rows => rows.Sum(i => baseWeights[i])).ToArray();
         for (int l = 0; l < ratios; l++)
         {
-            var path = ToPath(solutions[l], _settings.L1Ratios[l]);
+            var path = ToPath(solutions[l], l1Ratios[l]);
             var foldError = new double[k][];
             for (int f = 0; f < k; f++)
             {
@@ -91,8 +123,8 @@ public sealed class EnetFitter
                 foldError[f] = new double[path.Count];
                 for (int lam = 0; lam < path.Count; lam++)
                 {
-                    // A fold that ended before the full fit's last λ (never, as folds follow it) would reuse its last fit.
-                    var residual = fold.HeldOutResidual[Math.Min(lam, fold.HeldOutResidual.Count - 1)];
+                    // Folds follow the full fit's λ and stop with it, so every fold has every λ of the path.
+                    var residual = fold.HeldOutResidual[lam];
                     double se = 0;
                     for (int q = 0; q < rows.Length; q++)
                     {
@@ -107,23 +139,125 @@ public sealed class EnetFitter
             paths[l] = path;
         }
 
-        int bestPath = 0;
-        for (int l = 1; l < ratios; l++)
+        return (paths, solutions[..ratios]);
+    }
+
+    private static int BestPath(EnetPath[] paths)
+    {
+        int best = 0;
+        for (int l = 1; l < paths.Length; l++)
         {
-            if (paths[l].Cv!.Cvm[paths[l].Cv!.IndexMin] < paths[bestPath].Cv!.Cvm[paths[bestPath].Cv!.IndexMin])
+            if (paths[l].Cv!.Cvm[paths[l].Cv!.IndexMin] < paths[best].Cv!.Cvm[paths[best].Cv!.IndexMin])
             {
-                bestPath = l;
+                best = l;
             }
         }
 
-        var cv = paths[bestPath].Cv!;
-        var selected = options.Select == SelectionRule.OneSe
-            ? new Selection(bestPath, cv.Index1se, SelectionRule.OneSe)
-            : new Selection(bestPath, cv.IndexMin, SelectionRule.Min);
-        return BuildModel(data, paths, selected, solutions[0], clock.Elapsed.TotalSeconds);
+        return best;
     }
 
-    private List<PathProblem> FullProblems(TrainingData data, int[]? foldId = null)
+    /// <summary>
+    /// The finer grid of <c>--refine</c>: four values evenly spaced strictly between the best l1_ratio and each of its
+    /// neighbours in the first grid (or the end of [0, 1] beyond it), excluding values already fitted.
+    /// </summary>
+    public static double[] RefinedRatios(double[] grid, int best)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        var sorted = grid.Order().ToArray();
+        double a = grid[best];
+        int at = Array.IndexOf(sorted, a);
+        double below = at > 0 ? sorted[at - 1] : 0;
+        double above = at < sorted.Length - 1 ? sorted[at + 1] : 1;
+        var values = new List<double>();
+        foreach (double edge in new[] { below, above })
+        {
+            for (int q = 1; q <= 2; q++)
+            {
+                double v = a + ((edge - a) * q / 3);
+                if (!grid.Any(g => Math.Abs(g - v) < 1e-9) && !values.Any(g => Math.Abs(g - v) < 1e-9))
+                {
+                    values.Add(v);
+                }
+            }
+        }
+
+        return [.. values.OrderDescending()];
+    }
+
+    // Stability selection: N half-samples (without replacement, seeded) fitted as one batch at the chosen l1_ratio on the
+    // full-data λ sequence; a feature's frequency is the largest fraction of half-samples selecting it at any λ.
+    private double[] Stability(TrainingData data, EnetPath path, int count, int seed, int[] foldId)
+    {
+        int n = data.X.Rows, p = data.X.Columns;
+        var rng = new Random(seed + 7919);
+        var rows = Enumerable.Range(0, n).Where(i => foldId[i] != 0).ToArray();
+        var problems = new List<PathProblem>();
+        for (int s = 0; s < count; s++)
+        {
+            var pick = rows.ToArray();
+            rng.Shuffle(pick);
+            var w = new double[n];
+            foreach (int i in pick.AsSpan(0, pick.Length / 2))
+            {
+                w[i] = data.Weights?[i] ?? 1;
+            }
+
+            problems.Add(new PathProblem { Weights = w, L1Ratio = path.L1Ratio, Lambda = path.Lambda });
+        }
+
+        var solutions = Solve(data, problems);
+        var frequency = new double[p];
+        var counts = new int[p];
+        for (int lam = 0; lam < path.Count; lam++)
+        {
+            Array.Clear(counts);
+            foreach (var solution in solutions)
+            {
+                if (lam < solution.Beta.Count)
+                {
+                    foreach (int j in solution.Beta[lam].Index)
+                    {
+                        counts[j]++;
+                    }
+                }
+            }
+
+            for (int j = 0; j < p; j++)
+            {
+                frequency[j] = Math.Max(frequency[j], (double)counts[j] / count);
+            }
+        }
+
+        return frequency;
+    }
+
+    private static EnetModel WithSolveTime(EnetModel model, double seconds) => new()
+    {
+        Features = model.Features,
+        Target = model.Target,
+        Preprocessing = model.Preprocessing,
+        Paths = model.Paths,
+        Selected = model.Selected,
+        FeatureScale = model.FeatureScale,
+        StabilityFrequency = model.StabilityFrequency,
+        Training = new TrainingInfo
+        {
+            N = model.Training.N,
+            P = model.Training.P,
+            DroppedRows = model.Training.DroppedRows,
+            Device = model.Training.Device,
+            Precision = model.Training.Precision,
+            SoftwareVersion = model.Training.SoftwareVersion,
+            TrainedUtc = model.Training.TrainedUtc,
+            DataFingerprint = model.Training.DataFingerprint,
+            Standardize = model.Training.Standardize,
+            Intercept = model.Training.Intercept,
+            LoadSeconds = model.Training.LoadSeconds,
+            SolveSeconds = seconds,
+        },
+    };
+
+    private List<PathProblem> FullProblems(TrainingData data, double[] l1Ratios, int[]? foldId = null)
     {
         int n = data.X.Rows;
         var w = data.Weights is null ? Enumerable.Repeat(1.0, n).ToArray() : (double[])data.Weights.Clone();
@@ -137,7 +271,7 @@ public sealed class EnetFitter
         }
 
         var user = _settings.Lambda?.OrderByDescending(x => x).ToArray();
-        return _settings.L1Ratios
+        return l1Ratios
             .Select(a => new PathProblem { Weights = w, L1Ratio = a, Lambda = user, EarlyStop = user is null })
             .ToList();
     }

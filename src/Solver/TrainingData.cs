@@ -46,6 +46,9 @@ public sealed class CvOptions
     /// <summary>Which λ the model uses by default.</summary>
     public SelectionRule Select { get; init; } = SelectionRule.Min;
 
+    /// <summary>After the grid, cross-validate a finer grid around the best l1_ratio (<see cref="EnetFitter.RefinedRatios"/>).</summary>
+    public bool Refine { get; init; }
+
     /// <summary>Half-sample fits for stability selection (0 = none).</summary>
     public int Stability { get; init; }
 }

@@ -82,6 +82,9 @@ public static class HelpText
           --folds K                 number of folds (10)
           --foldid FILE             fold per data row (1..K, 0 = row not used), one integer per line
           --select min|1se          which λ the model uses by default: lambda_min or lambda_1se (min)
+          --refine                  then cross-validate a finer l1_ratio grid around the best value (same folds)
+          --stability N             N half-sample fits at the chosen l1_ratio (one more batch): each feature's largest
+                                    selection frequency along the path, in the JSON, the report and the model
         {DataOptions}{FitOptions}
         """;
 

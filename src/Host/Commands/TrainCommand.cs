@@ -23,7 +23,7 @@ public static class TrainCommand
 
     private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability"];
 
-    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet"];
+    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine"];
 
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string command, IReadOnlyList<string> args)
@@ -239,6 +239,7 @@ public static class TrainCommand
                 var other => throw new CliException($"--select must be min or 1se, got '{other}'.", 2),
             },
             Stability = o.Int("stability", 0),
+            Refine = o.Bool("refine", false),
         };
     }
 }

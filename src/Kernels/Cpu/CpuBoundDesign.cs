@@ -11,6 +11,9 @@ internal sealed class CpuBoundDesign : IBoundDesign
     // Columns per parallel work item: large enough to amortise scheduling, small enough to balance 2–16 cores.
     private const int ColumnBlock = 256;
 
+    // Most values gathered for an active set (32 MiB of doubles); larger active sets are read in place.
+    private const long ActiveBlockLimit = 4L << 20;
+
     private readonly ParallelOptions _parallel;
 
     public CpuBoundDesign(IColumnSource source, int threads)
@@ -171,6 +174,12 @@ internal sealed class CpuBoundDesign : IBoundDesign
     public void ActiveSetDescent(DescentBatch work)
     {
         int n = Rows;
+        if (work.Batch == 1)
+        {
+            DescendOne(work, 0, n);
+            return;
+        }
+
         Parallel.For(0, work.Batch, _parallel, b => DescendOne(work, b, n));
     }
 
@@ -180,8 +189,24 @@ internal sealed class CpuBoundDesign : IBoundDesign
         var r = work.Residual.AsSpan(b * n, n);
         var w = work.Weights.AsSpan(b * n, n);
         double[] scratch = ArrayPool<double>.Shared.Rent(n);
+        double[]? gathered = null;
         try
         {
+            double[]? dense = DenseValues;
+            bool hasMissing = Source.HasMissing;
+
+            // Repeated sweeps gather the active columns into one contiguous block first: each sweep then reads them from
+            // cache instead of paying a memory round trip per column of a large X (the decoded active set).
+            int entries = to - from;
+            if (work.MaxSweeps > 1 && entries > 0 && (long)entries * n <= ActiveBlockLimit)
+            {
+                gathered = ArrayPool<double>.Shared.Rent(entries * n);
+                for (int k = from; k < to; k++)
+                {
+                    Source.Column(work.Feature[k], scratch).CopyTo(gathered.AsSpan((k - from) * n, n));
+                }
+            }
+
             double swr = work.WeightedResidualSum[b];
             double tol = work.Tolerance[b];
             int sweeps = 0;
@@ -200,8 +225,11 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     }
 
                     int j = work.Feature[k];
-                    var x = Source.Column(j, scratch);
-                    var missing = Source.MissingRows(j);
+
+                    // Dense float64 storage is read in place; other storage is decoded into scratch.
+                    var x = gathered is not null ? gathered.AsSpan((k - from) * n, n)
+                        : dense is not null ? dense.AsSpan(j * n, n) : Source.Column(j, scratch);
+                    var missing = hasMissing ? Source.MissingRows(j) : [];
                     double c = work.Centre[k], fill = work.Fill[k];
                     double missingWr = 0;
                     foreach (int i in missing)
@@ -246,6 +274,10 @@ internal sealed class CpuBoundDesign : IBoundDesign
         finally
         {
             ArrayPool<double>.Shared.Return(scratch);
+            if (gathered is not null)
+            {
+                ArrayPool<double>.Shared.Return(gathered);
+            }
         }
     }
 
@@ -262,6 +294,11 @@ internal sealed class CpuBoundDesign : IBoundDesign
             },
             scratch => ArrayPool<double>.Shared.Return(scratch));
     }
+
+    // The backing array of a dense float64 source that owns exactly its values, so descent can slice it directly.
+    private double[]? DenseValues =>
+        Source is DenseMatrix d && System.Runtime.InteropServices.MemoryMarshal.TryGetArray<double>(d.Values, out var segment)
+            && segment.Offset == 0 && segment.Array is { } array ? array : null;
 
     public void Dispose() { }
 }

@@ -134,7 +134,7 @@ internal sealed class PathSolver
 
         if (Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
         {
-            Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s, screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
+            Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s (kernel {_times.Kernel:F2} s), screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, coordinate steps {_times.Coordinates}, descent calls {_times.Calls}, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
         }
 
         return states.Select(s => s.Solution).ToArray();
@@ -159,6 +159,12 @@ internal sealed class PathSolver
         public double Screening { get; set; }
 
         public double Accept { get; set; }
+
+        public long Coordinates { get; set; }
+
+        public long Calls { get; set; }
+
+        public double Kernel { get; set; }
     }
 
     private void InitialGradient(ProblemState[] states, Standardization std)
@@ -257,7 +263,7 @@ internal sealed class PathSolver
     {
         foreach (var s in solving)
         {
-            s.SetLambda(s.Lambda[s.Next + t]);
+            s.SetLambda(t);
         }
 
         var pending = solving;
@@ -289,7 +295,9 @@ internal sealed class PathSolver
         }
 
         work.Offsets[states.Count] = entry;
+        long kernelStart = System.Diagnostics.Stopwatch.GetTimestamp();
         _design.ActiveSetDescent(work);
+        _times.Kernel += System.Diagnostics.Stopwatch.GetElapsedTime(kernelStart).TotalSeconds;
         var converged = new bool[states.Count];
         for (int b = 0; b < states.Count; b++)
         {
@@ -302,6 +310,8 @@ internal sealed class PathSolver
             work.Residual.AsSpan(b * _n, _n).CopyTo(s.Residual);
             s.WeightedResidualSum = work.WeightedResidualSum[b];
             s.Solution.Sweeps += work.Sweeps[b];
+            _times.Coordinates += (long)work.Sweeps[b] * (work.Offsets[b + 1] - work.Offsets[b]);
+            _times.Calls++;
             converged[b] = work.Converged[b];
         }
 
@@ -314,7 +324,7 @@ internal sealed class PathSolver
         private readonly PathSolver _solver;
         private readonly PathProblem _problem;
         private readonly Standardization _std;
-        private readonly bool[] _strong;
+        private readonly int[] _strongPosition;
         private readonly double[] _gradient;
         private readonly List<int> _violators = [];
         private readonly double[] _gapBeta;
@@ -332,7 +342,8 @@ internal sealed class PathSolver
             Weights = weights;
             int p = solver._p, n = solver._n;
             Beta = new double[p];
-            _strong = new bool[p];
+            _strongPosition = new int[p];
+            Array.Fill(_strongPosition, -1);
             _gradient = new double[p];
             Residual = new double[n];
             double yMean = std.YMean[index];
@@ -486,7 +497,7 @@ internal sealed class PathSolver
             // sequential strong rule for the block's smallest λ. Anything it misses is caught by the KKT pass.
             foreach (int j in StrongList)
             {
-                _strong[j] = false;
+                _strongPosition[j] = -1;
             }
 
             StrongList.Clear();
@@ -498,18 +509,37 @@ internal sealed class PathSolver
                 AddStrong(j);
             }
 
-            double threshold = A * ((2 * Lambda[Next + BlockLength - 1]) - _lambdaPrevious);
             for (int j = 0; j < P; j++)
             {
-                double v = _solver._penalty[j];
-                if (Usable(j) && (Beta[j] != 0 || v == 0 || Math.Abs(_gradient[j]) > threshold * v))
+                if (Usable(j) && (Beta[j] != 0 || _solver._penalty[j] == 0))
+                {
+                    AddStrong(j);
+                }
+            }
+
+            ExtendStrong(0);
+        }
+
+        /// <summary>Sets block position t's λ and grows the strong set to that λ's sequential strong rule.</summary>
+        public void SetLambda(int t)
+        {
+            _lambda = Lambda[Next + t];
+            ExtendStrong(t);
+        }
+
+        // Sequential strong rule for block position t, from the gradient at the last accepted λ. The sets of a block are
+        // nested (S_0 ⊆ S_1 ⊆ …, appended in order), so λ_t is solved on StrongList[..count at t].
+        private void ExtendStrong(int t)
+        {
+            double threshold = A * ((2 * Lambda[Next + t]) - _lambdaPrevious);
+            for (int j = 0; j < P; j++)
+            {
+                if (_strongPosition[j] < 0 && Usable(j) && Math.Abs(_gradient[j]) > threshold * _solver._penalty[j])
                 {
                     AddStrong(j);
                 }
             }
         }
-
-        public void SetLambda(double lambda) => _lambda = lambda;
 
         public List<int> ActiveFeatures()
         {
@@ -569,7 +599,7 @@ internal sealed class PathSolver
             {
                 var gradient = g.AsSpan((q0 + t) * p, p);
                 double lambda = Lambda[Next + t];
-                var violators = Violators(gradient, lambda);
+                var violators = Violators(gradient, lambda, Snapshots[t].StrongCount);
                 if (violators.Count > 0)
                 {
                     Restore(Snapshots[t]);
@@ -596,13 +626,15 @@ internal sealed class PathSolver
             return BlockLength;
         }
 
-        private List<int> Violators(ReadOnlySpan<double> gradient, double lambda)
+        // Features outside λ's strong set (the first strongCount of StrongList) whose KKT condition fails.
+        private List<int> Violators(ReadOnlySpan<double> gradient, double lambda, int strongCount)
         {
             var violators = new List<int>();
             var s = _solver._settings;
             for (int j = 0; j < P; j++)
             {
-                if (_strong[j] || !Usable(j))
+                int position = _strongPosition[j];
+                if ((position >= 0 && position < strongCount) || !Usable(j))
                 {
                     continue;
                 }
@@ -625,6 +657,12 @@ internal sealed class PathSolver
             for (int k = 0; k < snap.StrongCount; k++)
             {
                 Beta[StrongList[k]] = snap.Beta[k];
+            }
+
+            // Features that joined the strong set at later block positions were 0 at this λ.
+            for (int k = snap.StrongCount; k < StrongList.Count; k++)
+            {
+                Beta[StrongList[k]] = 0;
             }
 
             snap.Residual.CopyTo(Residual, 0);
@@ -687,9 +725,9 @@ internal sealed class PathSolver
 
         private void AddStrong(int j)
         {
-            if (!_strong[j])
+            if (_strongPosition[j] < 0)
             {
-                _strong[j] = true;
+                _strongPosition[j] = StrongList.Count;
                 StrongList.Add(j);
             }
         }

@@ -71,17 +71,22 @@ public sealed class PrecisionAndScreeningTests
         var one = Run(1);
         var adaptive = Run(null);
         var eight = Run(8);
+        // Both are certified optimal to the tolerance; along this nearly flat p ≫ n path coefficients may then differ by
+        // the square root of the tolerance, so compare against the largest coefficient and check the certificates.
         var a = new double[500];
         var b = new double[500];
+        double largest = one.Paths[0].Beta.Max(beta => beta.Value.Length == 0 ? 0 : beta.Value.Max(Math.Abs));
         foreach (var other in new[] { adaptive, eight })
         {
+            Assert.Equal(one.Paths[0].Lambda, other.Paths[0].Lambda);
+            Assert.All(other.Paths[0].DualGap, g => Assert.True(g < 1e-5, $"gap {g}"));
             for (int k = 0; k < one.Paths[0].Count; k++)
             {
                 one.Paths[0].Beta[k].ToDense(a);
                 other.Paths[0].Beta[k].ToDense(b);
                 for (int j = 0; j < 500; j++)
                 {
-                    Assert.True(Math.Abs(a[j] - b[j]) <= 1e-5 * (1 + Math.Abs(a[j])), $"λ {k}, feature {j}: {a[j]} vs {b[j]}");
+                    Assert.True(Math.Abs(a[j] - b[j]) <= 1e-3 * largest, $"λ {k}, feature {j}: {a[j]} vs {b[j]}");
                 }
             }
         }

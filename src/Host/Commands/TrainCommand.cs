@@ -43,9 +43,11 @@ public static class TrainCommand
         string outPath = o.Require("out");
         var settings = Settings(o);
         var clock = Stopwatch.StartNew();
+        // PLINK data trains on the .fam phenotype unless another target is named.
+        bool plink = dataPath.EndsWith(".bed", StringComparison.OrdinalIgnoreCase);
         var dataset = DataLoader.Load(new DataRequest(dataPath)
         {
-            Target = o.Get("target"),
+            Target = o.Get("target") ?? (plink && !o.Has("target-file") ? "phenotype" : null),
             TargetFile = o.Get("target-file"),
             PhenoFile = o.Get("pheno"),
             WeightsColumn = o.Get("weights"),

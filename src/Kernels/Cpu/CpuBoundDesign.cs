@@ -28,15 +28,21 @@ internal sealed class CpuBoundDesign : IBoundDesign
 
     public int Columns => Source.Columns;
 
-    public void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
+    public unsafe void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
         Span<double> presentWeight, Span<double> sum, Span<double> sumSquares)
     {
+        // Outputs are written in place through pinned pointers (lambdas cannot capture spans): no p × B temporaries.
+        fixed (double* pw = presentWeight)
+        fixed (double* s1 = sum)
+        fixed (double* s2 = sumSquares)
+        {
+            Moments(weights.ToArray(), batch, centre.IsEmpty ? null : centre.ToArray(), (nint)pw, (nint)s1, centre.IsEmpty ? 0 : (nint)s2);
+        }
+    }
+
+    private unsafe void Moments(double[] w, int batch, double[]? c, nint presentWeight, nint sum, nint sumSquares)
+    {
         int n = Rows, p = Columns;
-        double[] w = weights.ToArray();
-        double[]? c = centre.IsEmpty ? null : centre.ToArray();
-        var pw = new double[(long)p * batch];
-        var s1 = new double[(long)p * batch];
-        var s2 = c is null ? null : new double[(long)p * batch];
         var totalWeight = new double[batch];
         for (int b = 0; b < batch; b++)
         {
@@ -45,6 +51,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
 
         ForEachColumnBlock(p, (start, end, scratch) =>
         {
+            double* pw = (double*)presentWeight, s1 = (double*)sum, s2 = (double*)sumSquares;
             for (int j = start; j < end; j++)
             {
                 var x = Source.Column(j, scratch);
@@ -60,23 +67,19 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     }
 
                     pw[at] = totalWeight[b] - missingWeight;
-                    if (s2 is null)
+                    if (c is null)
                     {
                         s1[at] = SimdOps.Dot(wb, x);
                         continue;
                     }
 
                     // Σ_present w (x − c)²: over all rows, then remove the missing rows (stored as 0, so they added w c²).
-                    double cj = c![at];
+                    double cj = c[at];
                     (s1[at], double squares) = SimdOps.WeightedMoments(wb, x, cj);
                     s2[at] = squares - (missingWeight * cj * cj);
                 }
             }
-        }, 2 * n);
-
-        pw.CopyTo(presentWeight);
-        s1.CopyTo(sum);
-        s2?.CopyTo(sumSquares);
+        }, n);
     }
 
     public unsafe void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch,

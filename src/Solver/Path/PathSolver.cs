@@ -354,11 +354,13 @@ internal sealed class PathSolver
 
             WeightedResidualSum = System.Numerics.Tensors.TensorPrimitives.Dot(weights, Residual);
             NullDeviance = std.NullDeviance[index];
+            // Scales and fills go into a model only from full-data problems; folds do not keep a copy.
+            bool model = problem.EvaluationRows.Length == 0;
             Solution = new PathSolution
             {
                 NullDeviance = NullDeviance,
-                FeatureScale = std.Scale.AsSpan(index * p, p).ToArray(),
-                FeatureFill = std.Transform.Fill.AsSpan(index * p, p).ToArray(),
+                FeatureScale = model ? std.Scale.AsSpan(index * p, p).ToArray() : [],
+                FeatureFill = model ? std.Transform.Fill.AsSpan(index * p, p).ToArray() : [],
             };
             Lambda = problem.Lambda ?? [];
             _gapBeta = new double[p];

@@ -240,21 +240,7 @@ public sealed class EnetFitter
         Selected = model.Selected,
         FeatureScale = model.FeatureScale,
         StabilityFrequency = model.StabilityFrequency,
-        Training = new TrainingInfo
-        {
-            N = model.Training.N,
-            P = model.Training.P,
-            DroppedRows = model.Training.DroppedRows,
-            Device = model.Training.Device,
-            Precision = model.Training.Precision,
-            SoftwareVersion = model.Training.SoftwareVersion,
-            TrainedUtc = model.Training.TrainedUtc,
-            DataFingerprint = model.Training.DataFingerprint,
-            Standardize = model.Training.Standardize,
-            Intercept = model.Training.Intercept,
-            LoadSeconds = model.Training.LoadSeconds,
-            SolveSeconds = seconds,
-        },
+        Training = model.Training with { SolveSeconds = seconds },
     };
 
     private List<PathProblem> FullProblems(TrainingData data, double[] l1Ratios, int[]? foldId = null)

@@ -6,7 +6,7 @@ namespace GpuEnet.Solver;
 /// What to fit, independent of the data: the options of <c>gpuenet fit</c> and <c>gpuenet cv</c>.
 /// λ is on the scale of DESIGN.md's objective (weights summing to 1); coefficients are reported on the original scale.
 /// </summary>
-public sealed class EnetSettings
+public sealed record EnetSettings
 {
     /// <summary>Mixing values a ∈ [0, 1], one path each (1 = lasso, 0 = ridge).</summary>
     public double[] L1Ratios { get; init; } = [1.0];

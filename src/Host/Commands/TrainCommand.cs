@@ -154,18 +154,8 @@ public static class TrainCommand
     private static EnetSettings PerFeature(Options o, EnetSettings s, string[] features)
     {
         double[]? Vector(string name, double fallback) => o.Get(name) is { } path ? VectorFile.Read(path, features, fallback) : null;
-        return new EnetSettings
+        return s with
         {
-            L1Ratios = s.L1Ratios,
-            Lambda = s.Lambda,
-            NLambda = s.NLambda,
-            LambdaMinRatio = s.LambdaMinRatio,
-            Standardize = s.Standardize,
-            Intercept = s.Intercept,
-            Tolerance = s.Tolerance,
-            FullPath = s.FullPath,
-            Impute = s.Impute,
-            LambdaBlock = s.LambdaBlock,
             PenaltyFactor = Vector("penalty-factor", 1),
             Lower = Vector("lower", double.NegativeInfinity),
             Upper = Vector("upper", double.PositiveInfinity),

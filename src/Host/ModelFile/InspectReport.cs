@@ -150,52 +150,7 @@ public static class InspectReport
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WritePath(Utf8JsonWriter w, EnetPath path)
-    {
-        w.WriteStartObject();
-        Number(w, "l1_ratio", path.L1Ratio);
-        Number(w, "null_deviance", path.NullDeviance);
-        Numbers(w, "lambda", path.Lambda);
-        Numbers(w, "intercept", path.Intercept);
-        Numbers(w, "dev_ratio", path.DevRatio);
-        w.WriteStartArray("df");
-        foreach (int df in path.Df)
-        {
-            w.WriteNumberValue(df);
-        }
-
-        w.WriteEndArray();
-        Numbers(w, "dual_gap", path.DualGap);
-        w.WriteStartArray("beta");
-        foreach (SparseCoefficients beta in path.Beta)
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("index");
-            foreach (int j in beta.Index)
-            {
-                w.WriteNumberValue(j);
-            }
-
-            w.WriteEndArray();
-            Numbers(w, "value", beta.Value);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        if (path.Cv is { } cv)
-        {
-            w.WriteStartObject("cv");
-            Numbers(w, "cvm", cv.Cvm);
-            Numbers(w, "cvsd", cv.Cvsd);
-            Number(w, "lambda_min", cv.LambdaMin);
-            Number(w, "lambda_1se", cv.Lambda1se);
-            w.WriteNumber("index_min", cv.IndexMin);
-            w.WriteNumber("index_1se", cv.Index1se);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-    }
+    private static void WritePath(Utf8JsonWriter w, EnetPath path) => Output.JsonOutput.WritePath(w, path, details: true);
 
     private static void WriteSelected(Utf8JsonWriter w, EnetModel model)
     {

@@ -77,10 +77,23 @@ public static class JsonOutput
         w.WriteEndObject();
     }
 
-    private static void WritePath(Utf8JsonWriter w, EnetPath path)
+    /// <summary>One path as DESIGN.md's JSON writes it; <paramref name="details"/> adds the null deviance and the CV indices (inspect).</summary>
+    internal static void WritePath(Utf8JsonWriter w, EnetPath path, bool details = false)
     {
         w.WriteStartObject();
         w.WriteNumber("l1_ratio", path.L1Ratio);
+        if (details)
+        {
+            if (double.IsFinite(path.NullDeviance))
+            {
+                w.WriteNumber("null_deviance", path.NullDeviance);
+            }
+            else
+            {
+                w.WriteNull("null_deviance");
+            }
+        }
+
         Numbers(w, "lambda", path.Lambda);
         Numbers(w, "intercept", path.Intercept);
         Numbers(w, "dev_ratio", path.DevRatio);
@@ -115,6 +128,12 @@ public static class JsonOutput
             Numbers(w, "cvsd", cv.Cvsd);
             w.WriteNumber("lambda_min", cv.LambdaMin);
             w.WriteNumber("lambda_1se", cv.Lambda1se);
+            if (details)
+            {
+                w.WriteNumber("index_min", cv.IndexMin);
+                w.WriteNumber("index_1se", cv.Index1se);
+            }
+
             w.WriteEndObject();
         }
 

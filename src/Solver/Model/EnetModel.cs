@@ -20,7 +20,7 @@ public enum SelectionRule
 public sealed record Selection(int PathIndex, int LambdaIndex, SelectionRule Rule);
 
 /// <summary>Facts about the training run, stored with the model.</summary>
-public sealed class TrainingInfo
+public sealed record TrainingInfo
 {
     /// <summary>Rows used for training.</summary>
     public int N { get; init; }

@@ -41,6 +41,7 @@ internal sealed class PathSolver
     // Buffers of the KKT pass, kept across rounds: they are the largest allocations of a solve (p × residual columns).
     private double[] _kktResiduals = [];
     private double[] _kktGradient = [];
+    private readonly Dictionary<int, DescentBatch> _work = [];
     private readonly PhaseTimes _times = new();
 
     public PathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
@@ -140,6 +141,19 @@ internal sealed class PathSolver
         return states.Select(s => s.Solution).ToArray();
     }
 
+    // Descent work areas are reused across calls (one per batch size): a path makes thousands of descent calls.
+    private DescentBatch WorkFor(int batch, int capacity)
+    {
+        if (!_work.TryGetValue(batch, out var work))
+        {
+            work = new DescentBatch(_n, batch, capacity);
+            _work[batch] = work;
+        }
+
+        work.EnsureCapacity(capacity);
+        return work;
+    }
+
     private static double[] Buffer(ref double[] buffer, long length)
     {
         if (buffer.Length < length)
@@ -193,10 +207,8 @@ internal sealed class PathSolver
     private bool RunBlock(List<ProblemState> active, int block, Standardization std, ref int done)
     {
         long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var s in active)
-        {
-            s.PlanBlock(block);
-        }
+        // Screening and validation are per problem and touch only that problem's state: problems run in parallel.
+        Parallel.ForEach(active, s => s.PlanBlock(block));
 
         _times.Screening += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -241,15 +253,23 @@ internal sealed class PathSolver
         _times.Gradient += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
 
-        bool allAccepted = true;
-        int q0 = 0;
-        foreach (var s in active)
+        var firstColumn = new int[active.Count];
+        for (int a = 1; a < active.Count; a++)
         {
-            s.Solution.KktPasses++;
-            int accepted = s.Validate(g, q0, _p);
-            done += accepted;
-            allAccepted &= accepted == s.BlockLength;
-            q0 += s.BlockLength;
+            firstColumn[a] = firstColumn[a - 1] + active[a - 1].BlockLength;
+        }
+
+        var accepted = new int[active.Count];
+        Parallel.For(0, active.Count, a =>
+        {
+            active[a].Solution.KktPasses++;
+            accepted[a] = active[a].Validate(g, firstColumn[a], _p);
+        });
+        bool allAccepted = true;
+        for (int a = 0; a < active.Count; a++)
+        {
+            done += accepted[a];
+            allAccepted &= accepted[a] == active[a].BlockLength;
         }
 
         _times.Accept += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
@@ -278,7 +298,8 @@ internal sealed class PathSolver
     private bool[] Descend(List<ProblemState> states, bool activeOnly, int maxSweeps)
     {
         var lists = states.Select(s => activeOnly ? s.ActiveFeatures() : s.StrongList).ToList();
-        var work = new DescentBatch(_n, states.Count, Math.Max(1, lists.Sum(l => l.Count))) { MaxSweeps = maxSweeps };
+        var work = WorkFor(states.Count, Math.Max(1, lists.Sum(l => l.Count)));
+        work.MaxSweeps = maxSweeps;
         int entry = 0;
         for (int b = 0; b < states.Count; b++)
         {
@@ -327,6 +348,7 @@ internal sealed class PathSolver
         private readonly int[] _strongPosition;
         private readonly double[] _gradient;
         private readonly List<int> _violators = [];
+        private readonly List<int> _candidates = [];
         private readonly double[] _gapBeta;
         private readonly double[] _lowerStd = [];
         private readonly double[] _upperStd = [];
@@ -511,11 +533,25 @@ internal sealed class PathSolver
                 AddStrong(j);
             }
 
+            // One pass over the features: the active and unpenalised ones join now; those that pass the rule for the
+            // block's smallest λ are the only candidates for the later positions of the block.
+            _candidates.Clear();
+            double lowest = A * ((2 * Lambda[Next + BlockLength - 1]) - _lambdaPrevious);
             for (int j = 0; j < P; j++)
             {
-                if (Usable(j) && (Beta[j] != 0 || _solver._penalty[j] == 0))
+                if (!Usable(j))
+                {
+                    continue;
+                }
+
+                double v = _solver._penalty[j];
+                if (Beta[j] != 0 || v == 0)
                 {
                     AddStrong(j);
+                }
+                else if (Math.Abs(_gradient[j]) > lowest * v)
+                {
+                    _candidates.Add(j);
                 }
             }
 
@@ -534,9 +570,9 @@ internal sealed class PathSolver
         private void ExtendStrong(int t)
         {
             double threshold = A * ((2 * Lambda[Next + t]) - _lambdaPrevious);
-            for (int j = 0; j < P; j++)
+            foreach (int j in _candidates)
             {
-                if (_strongPosition[j] < 0 && Usable(j) && Math.Abs(_gradient[j]) > threshold * _solver._penalty[j])
+                if (_strongPosition[j] < 0 && Math.Abs(_gradient[j]) > threshold * _solver._penalty[j])
                 {
                     AddStrong(j);
                 }

@@ -603,8 +603,8 @@ internal sealed class PathSolver
             work.Centre[k] = _std.Transform.Centre[at];
             work.InverseScale[k] = inv;
             work.Fill[k] = _std.Transform.Fill[at];
-            work.WeightedSum[k] = _std.WeightedSum[at];
-            work.Curvature[k] = _std.Curvature[at];
+            work.WeightedSum[k] = _std.WeightedSumAt(at);
+            work.Curvature[k] = _std.CurvatureAt(at);
             work.L1[k] = _lambda * A * v;
             work.L2[k] = _lambda * (1 - A) * v;
             (work.Lower[k], work.Upper[k]) = StandardisedBounds(j, inv);

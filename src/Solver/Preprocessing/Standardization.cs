@@ -10,7 +10,7 @@ namespace GpuEnet.Solver.Preprocessing;
 /// </summary>
 internal sealed class Standardization
 {
-    private Standardization(ColumnTransform transform, double[] curvature, double[] scale, double[] yMean, double[] nullDeviance, double[] weightedSum)
+    private Standardization(ColumnTransform transform, double[]? curvature, double[] scale, double[] yMean, double[] nullDeviance, double[]? weightedSum)
     {
         WeightedSum = weightedSum;
         Transform = transform;
@@ -24,13 +24,19 @@ internal sealed class Standardization
     public ColumnTransform Transform { get; }
 
     /// <summary>Σ_i w_i x̃_ij² per (j, b) (p × B): 1 for a standardised column with intercept; 0 for a constant column.</summary>
-    public double[] Curvature { get; }
+    public double[]? Curvature { get; }
+
+    /// <summary>Σ_i w_i x̃_ij² of entry (j, b) = <paramref name="at"/>; not stored when it is 1 for every usable column.</summary>
+    public double CurvatureAt(long at) => Curvature?[at] ?? 1;
+
+    /// <summary>Σ_i w_i x̃_ij of entry <paramref name="at"/>; not stored when columns are centred (then it is 0).</summary>
+    public double WeightedSumAt(long at) => WeightedSum?[at] ?? 0;
 
     /// <summary>Weighted population sd of each imputed column per (j, b) (p × B), 0 for a constant column.</summary>
     public double[] Scale { get; }
 
     /// <summary>Σ_i w_i x̃_ij per (j, b) (p × B): 0 when centred; the scaled mean without intercept.</summary>
-    public double[] WeightedSum { get; }
+    public double[]? WeightedSum { get; }
 
     /// <summary>Σ_i w_i y_i per problem (0 without intercept).</summary>
     public double[] YMean { get; }
@@ -104,9 +110,11 @@ internal sealed class Standardization
 
         var squares = new double[size];
         design.ColumnMoments(weights, batch, mean, present, sum, squares);
-        var curvature = new double[size];
+        // With an intercept the columns are centred (Σ w x̃ = 0); standardised and centred columns have Σ w x̃² = 1.
+        // Those p × B arrays are then not stored (0.5 GB at p = 500,000 in a 10-fold CV).
+        var curvature = standardize && intercept ? null : new double[size];
         var scale = new double[size];
-        var weightedSum = new double[size];
+        var weightedSum = intercept ? null : new double[size];
         for (long at = 0; at < size; at++)
         {
             double deviation = transform.Fill[at] - mean[at];
@@ -126,8 +134,15 @@ internal sealed class Standardization
             double inv = standardize ? 1 / sd : 1;
             transform.InverseScale[at] = inv;
             double offset = mean[at] - centre;
-            weightedSum[at] = offset * inv;
-            curvature[at] = (variance + (offset * offset)) * inv * inv;
+            if (weightedSum is not null)
+            {
+                weightedSum[at] = offset * inv;
+            }
+
+            if (curvature is not null)
+            {
+                curvature[at] = (variance + (offset * offset)) * inv * inv;
+            }
         }
 
         var yMean = new double[batch];

@@ -41,8 +41,14 @@ public sealed class GlmnetCvTests(ITestOutputHelper output)
         var s = fx.Base;
         var settings = new EnetSettings
         {
-            L1Ratios = [a], Lambda = table["lambda"], Tolerance = 1e-14, Standardize = s.Standardize, Intercept = s.Intercept,
-            PenaltyFactor = s.PenaltyFactor, Lower = s.Lower, Upper = s.Upper,
+            L1Ratios = [a],
+            Lambda = table["lambda"],
+            Tolerance = 1e-14,
+            Standardize = s.Standardize,
+            Intercept = s.Intercept,
+            PenaltyFactor = s.PenaltyFactor,
+            Lower = s.Lower,
+            Upper = s.Upper,
         };
         using var backend = new CpuBackend(2);
         var model = new EnetFitter(backend, settings).CrossValidate(

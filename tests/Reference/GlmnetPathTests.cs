@@ -33,8 +33,15 @@ public sealed class GlmnetPathTests(ITestOutputHelper output)
         var s = fx.Base;
         var settings = new EnetSettings
         {
-            L1Ratios = [a], Lambda = lambda, Tolerance = 1e-14, FullPath = true, Standardize = s.Standardize, Intercept = s.Intercept,
-            PenaltyFactor = s.PenaltyFactor, Lower = s.Lower, Upper = s.Upper,
+            L1Ratios = [a],
+            Lambda = lambda,
+            Tolerance = 1e-14,
+            FullPath = true,
+            Standardize = s.Standardize,
+            Intercept = s.Intercept,
+            PenaltyFactor = s.PenaltyFactor,
+            Lower = s.Lower,
+            Upper = s.Upper,
         };
         using var backend = new CpuBackend(2);
         var model = new EnetFitter(backend, settings).Fit(new TrainingData { X = fx.Data.X, Y = fx.Data.Y, Weights = fx.Data.Weights, Features = fx.Data.Features });

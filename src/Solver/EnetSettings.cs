@@ -47,6 +47,14 @@ public sealed record EnetSettings
     /// <summary>How missing feature values are imputed (per fold, on training rows).</summary>
     public ImputeStrategy Impute { get; init; } = ImputeStrategy.Mean;
 
+    /// <summary>
+    /// glmnet compatibility: glmnet standardises y inside every fit, which turns the ridge part of its objective into
+    /// λ(1−a)/s_y·Σ v_j b_j²/2, where s_y is the weighted sd of that fit's training y (root mean square without intercept).
+    /// With this on, every problem (each CV fold too) uses that ridge weight, so results equal glmnet's and cv.glmnet's
+    /// for any y; off (default), DESIGN.md's objective, which equals glmnet's only when s_y = 1.
+    /// </summary>
+    public bool GlmnetRidgeScaling { get; init; }
+
     /// <summary>λ values validated per pass over X (1 = a KKT pass per λ as glmnet; null = adaptive).</summary>
     public int? LambdaBlock { get; init; }
 }

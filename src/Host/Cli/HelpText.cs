@@ -47,6 +47,8 @@ public static class HelpText
                                     none makes a missing value an error naming its row and column
           --missing-indicators      add a 0/1 feature 'name__missing' for each column with missing values
           --full-path               compute every λ (switch off glmnet's early stop)
+          --glmnet-y-scaling        ridge part divided by the training y's sd in every fit (each CV fold too), as glmnet
+                                    does internally: reproduces glmnet and cv.glmnet (given its λ) for any y at l1_ratio < 1
           --tol T                   coordinate-descent tolerance relative to the null deviance (1e-7, glmnet's thresh)
           --device auto|cpu|cuda    compute device (auto)
           --precision float64|float32  storage precision of X (float64); float32 halves memory traffic

@@ -23,7 +23,7 @@ public static class TrainCommand
 
     private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability"];
 
-    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine"];
+    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine", "glmnet-y-scaling"];
 
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string command, IReadOnlyList<string> args)
@@ -114,6 +114,7 @@ public static class TrainCommand
                 var other => throw new CliException($"--impute must be none, mean, median or mode, got '{other}'.", 2),
             },
             LambdaBlock = o.Has("lambda-block") ? o.Int("lambda-block", 1) : null,
+            GlmnetRidgeScaling = o.Bool("glmnet-y-scaling", false),
         };
     }
 

@@ -20,14 +20,14 @@ internal static class DualityGap
     /// and bounds (empty: none). Features with β = 0, no bounds and no ridge part cost one comparison each.
     /// </summary>
     public static double Compute(ReadOnlySpan<double> gradient, ReadOnlySpan<double> beta, ReadOnlySpan<double> penalty,
-        double lambda, double l1Ratio, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, double weightedRss)
+        double lambda, double l1Ratio, double ridgeScale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, double weightedRss)
     {
         bool bounded = !lower.IsEmpty;
         double s = 1;
         for (int j = 0; j < gradient.Length; j++)
         {
             double l1 = lambda * l1Ratio * penalty[j];
-            double l2 = lambda * (1 - l1Ratio) * penalty[j];
+            double l2 = lambda * (1 - l1Ratio) * penalty[j] * ridgeScale;
             double g = gradient[j];
             if (l2 > 0 || l1 == 0 || Math.Abs(g) <= l1)
             {
@@ -45,7 +45,7 @@ internal static class DualityGap
         for (int j = 0; j < gradient.Length; j++)
         {
             double l1 = lambda * l1Ratio * penalty[j];
-            double l2 = lambda * (1 - l1Ratio) * penalty[j];
+            double l2 = lambda * (1 - l1Ratio) * penalty[j] * ridgeScale;
             double z = s * gradient[j];
             double b = beta[j];
             if (b == 0 && !bounded && l2 == 0 && Math.Abs(z) <= l1)
@@ -55,34 +55,6 @@ internal static class DualityGap
 
             var t = new Term(b, gradient[j], l1, l2, bounded ? lower[j] : double.NegativeInfinity, bounded ? upper[j] : double.PositiveInfinity);
             gap += Contribution(t, z);
-        }
-
-        return gap;
-    }
-
-    /// <summary>The gap for the given features (all features with x̃ ≠ 0) and weighted residual sum of squares.</summary>
-    public static double Compute(ReadOnlySpan<Term> terms, double weightedRss)
-    {
-        double s = 1;
-        foreach (var t in terms)
-        {
-            if (t.L2 > 0 || (t.L1 == 0 && t.L2 == 0))
-            {
-                continue;
-            }
-
-            double g = t.Gradient;
-            bool unbounded = g > 0 ? double.IsPositiveInfinity(t.Upper) : double.IsNegativeInfinity(t.Lower);
-            if (unbounded && Math.Abs(g) > t.L1)
-            {
-                s = Math.Min(s, t.L1 / Math.Abs(g));
-            }
-        }
-
-        double gap = 0.5 * (1 - s) * (1 - s) * weightedRss;
-        foreach (var t in terms)
-        {
-            gap += Contribution(t, s * t.Gradient);
         }
 
         return gap;

@@ -349,6 +349,7 @@ internal sealed class PathSolver
         private readonly double[] _gradient;
         private readonly List<int> _violators = [];
         private readonly List<int> _candidates = [];
+        private readonly double _ridgeScale;
         private readonly double[] _gapBeta;
         private readonly double[] _lowerStd = [];
         private readonly double[] _upperStd = [];
@@ -376,6 +377,7 @@ internal sealed class PathSolver
 
             WeightedResidualSum = System.Numerics.Tensors.TensorPrimitives.Dot(weights, Residual);
             NullDeviance = std.NullDeviance[index];
+            _ridgeScale = solver._settings.GlmnetRidgeScaling && NullDeviance > 0 ? 1 / Math.Sqrt(NullDeviance) : 1;
             // Scales and fills go into a model only from full-data problems; folds do not keep a copy.
             bool model = problem.EvaluationRows.Length == 0;
             Solution = new PathSolution
@@ -606,7 +608,7 @@ internal sealed class PathSolver
             work.WeightedSum[k] = _std.WeightedSumAt(at);
             work.Curvature[k] = _std.CurvatureAt(at);
             work.L1[k] = _lambda * A * v;
-            work.L2[k] = _lambda * (1 - A) * v;
+            work.L2[k] = _lambda * (1 - A) * v * _ridgeScale;
             (work.Lower[k], work.Upper[k]) = StandardisedBounds(j, inv);
         }
 
@@ -734,7 +736,7 @@ internal sealed class PathSolver
                 }
             }
 
-            double gap = DualityGap.Compute(gradient, _gapBeta, _solver._penalty, lambda, A, _lowerStd, _upperStd, rss);
+            double gap = DualityGap.Compute(gradient, _gapBeta, _solver._penalty, lambda, A, _ridgeScale, _lowerStd, _upperStd, rss);
             for (int k = 0; k < snap.StrongCount; k++)
             {
                 _gapBeta[StrongList[k]] = 0;

@@ -56,7 +56,4 @@ internal sealed class PathSolution
 
     /// <summary>Coordinate-descent sweeps in total.</summary>
     public long Sweeps { get; set; }
-
-    /// <summary>KKT passes over X that included this problem.</summary>
-    public int KktPasses { get; set; }
 }

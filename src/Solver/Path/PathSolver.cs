@@ -260,11 +260,7 @@ internal sealed class PathSolver
         }
 
         var accepted = new int[active.Count];
-        Parallel.For(0, active.Count, a =>
-        {
-            active[a].Solution.KktPasses++;
-            accepted[a] = active[a].Validate(g, firstColumn[a], _p);
-        });
+        Parallel.For(0, active.Count, a => accepted[a] = active[a].Validate(g, firstColumn[a], _p));
         bool allAccepted = true;
         for (int a = 0; a < active.Count; a++)
         {

@@ -92,3 +92,49 @@ public sealed class PrecisionAndScreeningTests
         }
     }
 }
+
+public sealed class KktBoundTests
+{
+    [Theory]
+    [InlineData(1.0, false)]
+    [InlineData(0.5, false)]
+    [InlineData(0.5, true)]
+    public void SkippedColumnsNeverHideAViolation(double a, bool constrained)
+    {
+        // p ≫ n, correlated: most columns are certified by their bound and skipped, and any feature the bound certified
+        // wrongly would show up here as a KKT violation computed plainly from X and y.
+        int n = 60, p = 2000;
+        var (x, y) = RandomProblems.Make(n, p, seed: 17, rho: 0.5);
+        var rng = new Random(3);
+        var weights = Enumerable.Range(0, n).Select(_ => 0.5 + rng.NextDouble()).ToArray();
+        var settings = new EnetSettings
+        {
+            L1Ratios = [a],
+            Tolerance = 1e-13,
+            FullPath = true,
+            LambdaBlock = 1,
+            PenaltyFactor = constrained ? Enumerable.Range(0, p).Select(j => j < 3 ? 0.0 : 1 + (j % 3)).ToArray() : null,
+            Lower = constrained ? Enumerable.Range(0, p).Select(j => j % 2 == 0 ? 0.0 : double.NegativeInfinity).ToArray() : null,
+        };
+        using var backend = new CpuBackend(2);
+        using var design = backend.Bind(x);
+        var solver = new GpuEnet.Solver.Path.PathSolver(design, y, settings, null);
+        var problem = new GpuEnet.Solver.Path.PathProblem { Weights = weights, L1Ratio = a, EarlyStop = false };
+        var solution = solver.Solve([problem])[0];
+
+        Assert.True(solver.KktColumns < 0.5 * p * (solver.Passes - 3), $"the KKT passes computed {solver.KktColumns} columns in {solver.Passes - 3} passes of p = {p}");
+        var path = new EnetPath
+        {
+            L1Ratio = a,
+            Lambda = [.. solution.Lambda],
+            Intercept = [.. solution.Intercept],
+            Beta = [.. solution.Beta],
+            DevRatio = [.. solution.DevRatio],
+            Df = [.. solution.Df],
+            DualGap = [.. solution.DualGap],
+            NullDeviance = solution.NullDeviance,
+        };
+        Assert.True(Optimality.MaxKktViolation(x, y, weights, settings, path) < 1e-5, "KKT violated");
+        Assert.All(solution.DualGap, g => Assert.True(g < 1e-5, $"gap {g}"));
+    }
+}

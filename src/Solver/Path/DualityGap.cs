@@ -16,19 +16,23 @@ internal static class DualityGap
     public readonly record struct Term(double Beta, double Gradient, double L1, double L2, double Lower, double Upper);
 
     /// <summary>
-    /// The gap over all p features from dense spans: gradient g, coefficients β (standardised scale), penalty factors v,
-    /// and bounds (empty: none). Features with β = 0, no bounds and no ridge part cost one comparison each.
+    /// The gap from the gradients of the listed features (<paramref name="features"/>[k] has gradient[k]; null: all p,
+    /// in order) and dense spans over p: coefficients β (standardised scale), penalty factors v, and bounds (empty: none).
+    /// A feature left out must have β = 0 and |g| ≤ λ·a·v: its term is then 0. Features with β = 0, no bounds and no
+    /// ridge part cost one comparison each.
     /// </summary>
-    public static double Compute(ReadOnlySpan<double> gradient, ReadOnlySpan<double> beta, ReadOnlySpan<double> penalty,
+    public static double Compute(int[]? features, ReadOnlySpan<double> gradient, ReadOnlySpan<double> beta, ReadOnlySpan<double> penalty,
         double lambda, double l1Ratio, double ridgeScale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, double weightedRss)
     {
         bool bounded = !lower.IsEmpty;
+        double l1Scale = lambda * l1Ratio, l2Scale = lambda * (1 - l1Ratio) * ridgeScale;
         double s = 1;
-        for (int j = 0; j < gradient.Length; j++)
+        for (int k = 0; k < gradient.Length; k++)
         {
-            double l1 = lambda * l1Ratio * penalty[j];
-            double l2 = lambda * (1 - l1Ratio) * penalty[j] * ridgeScale;
-            double g = gradient[j];
+            int j = features is null ? k : features[k];
+            double l1 = l1Scale * penalty[j];
+            double l2 = l2Scale * penalty[j];
+            double g = gradient[k];
             if (l2 > 0 || l1 == 0 || Math.Abs(g) <= l1)
             {
                 continue;
@@ -42,18 +46,20 @@ internal static class DualityGap
         }
 
         double gap = 0.5 * (1 - s) * (1 - s) * weightedRss;
-        for (int j = 0; j < gradient.Length; j++)
+        for (int k = 0; k < gradient.Length; k++)
         {
-            double l1 = lambda * l1Ratio * penalty[j];
-            double l2 = lambda * (1 - l1Ratio) * penalty[j] * ridgeScale;
-            double z = s * gradient[j];
+            int j = features is null ? k : features[k];
+            double l1 = l1Scale * penalty[j];
+            double l2 = l2Scale * penalty[j];
+            double z = s * gradient[k];
             double b = beta[j];
-            if (b == 0 && !bounded && l2 == 0 && Math.Abs(z) <= l1)
+            // β = 0 inside the L1 limit, with 0 allowed by the bounds: penalty, conjugate and product are all 0.
+            if (b == 0 && Math.Abs(z) <= l1 && (!bounded || (lower[j] <= 0 && upper[j] >= 0)))
             {
                 continue;
             }
 
-            var t = new Term(b, gradient[j], l1, l2, bounded ? lower[j] : double.NegativeInfinity, bounded ? upper[j] : double.PositiveInfinity);
+            var t = new Term(b, gradient[k], l1, l2, bounded ? lower[j] : double.NegativeInfinity, bounded ? upper[j] : double.PositiveInfinity);
             gap += Contribution(t, z);
         }
 

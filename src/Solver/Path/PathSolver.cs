@@ -17,6 +17,9 @@ public readonly record struct PathProgress(int Done, int Total, int Passes);
 /// validates all the block's solutions of all problems with ONE batched pass over X (the KKT check of every
 /// discarded feature). Solutions up to the first violation are accepted; violators join the strong set and the
 /// path resumes from there. One pass over X therefore certifies several λ of several problems (BASIL-style).
+/// The pass computes only the columns some problem needs: every feature keeps its last exact gradient and a bound on
+/// how far the residual has moved since (Cauchy–Schwarz: |Δg_j| ≤ ‖x̃_j‖_W·‖Δr‖_W), and a feature whose bound stays
+/// below its KKT limit provably cannot violate, so its column is skipped.
 /// </summary>
 internal sealed class PathSolver
 {
@@ -24,6 +27,12 @@ internal sealed class PathSolver
     private const int EarlyStopMinimumLambdas = 5;
     private const double EarlyStopRelativeGain = 1e-5;
     private const double EarlyStopMaximumRatio = 0.999;
+
+    // A KKT pass lists its columns only while that saves work; above this fraction of p it reads them all.
+    private const double FullPassFraction = 0.8;
+
+    // A skipped feature's bound must stay this far (relative) below its KKT limit: margin for rounding in the gradient.
+    private const double BoundMargin = 1e-9;
 
     // A λ block is only as long as the strong rule stays informative: the block's last λ ≥ this fraction of the previous.
     private const double BlockLambdaFloor = 0.7;
@@ -41,6 +50,7 @@ internal sealed class PathSolver
     // Buffers of the KKT pass, kept across rounds: they are the largest allocations of a solve (p × residual columns).
     private double[] _kktResiduals = [];
     private double[] _kktGradient = [];
+    private bool[] _needed = [];
     private readonly Dictionary<int, DescentBatch> _work = [];
     private readonly PhaseTimes _times = new();
 
@@ -57,6 +67,9 @@ internal sealed class PathSolver
 
     /// <summary>Full passes over X made (moments, initial gradient and KKT passes).</summary>
     public int Passes => _passes;
+
+    /// <summary>Columns the KKT passes computed, summed over passes (p per pass without the bound).</summary>
+    public long KktColumns => _times.Listed;
 
     /// <summary>Penalty factors rescaled to sum to p, as glmnet does.</summary>
     public static double[] RescaledPenalty(double[]? factors, int p)
@@ -135,7 +148,7 @@ internal sealed class PathSolver
 
         if (Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
         {
-            Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s (kernel {_times.Kernel:F2} s), screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, coordinate steps {_times.Coordinates}, descent calls {_times.Calls}, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
+            Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s (kernel {_times.Kernel:F2} s, bound {_times.Bound:F2} s), screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, coordinate steps {_times.Coordinates}, descent calls {_times.Calls}, KKT columns {(double)_times.Listed / Math.Max(1, _passes - 3) / _p:P0} of p, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
         }
 
         return states.Select(s => s.Solution).ToArray();
@@ -179,6 +192,10 @@ internal sealed class PathSolver
         public long Calls { get; set; }
 
         public double Kernel { get; set; }
+
+        public long Listed { get; set; }
+
+        public double Bound { get; set; }
     }
 
     private void InitialGradient(ProblemState[] states, Standardization std)
@@ -245,12 +262,17 @@ internal sealed class PathSolver
             System.Numerics.Tensors.TensorPrimitives.Multiply(s.Weights, snap, dst);
         }
 
+        long tb = System.Diagnostics.Stopwatch.GetTimestamp();
+        var features = NeededFeatures(active);
+        _times.Bound += System.Diagnostics.Stopwatch.GetElapsedTime(tb).TotalSeconds;
+        int count = features?.Length ?? _p;
         _times.Descent += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        var g = Buffer(ref _kktGradient, (long)_p * columns.Count);
-        _design.BatchedGradient([], r.AsSpan(0, _n * columns.Count), columns.Count, std.Transform.WithProblemMap(problemOf), g.AsSpan(0, _p * columns.Count));
+        var g = Buffer(ref _kktGradient, (long)count * columns.Count);
+        _design.BatchedGradient(features ?? [], r.AsSpan(0, _n * columns.Count), columns.Count, std.Transform.WithProblemMap(problemOf), g.AsSpan(0, count * columns.Count));
         _passes++;
         _times.Gradient += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        _times.Listed += count;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var firstColumn = new int[active.Count];
@@ -259,8 +281,9 @@ internal sealed class PathSolver
             firstColumn[a] = firstColumn[a - 1] + active[a - 1].BlockLength;
         }
 
+        var pass = new KktPass(g, count, features);
         var accepted = new int[active.Count];
-        Parallel.For(0, active.Count, a => accepted[a] = active[a].Validate(g, firstColumn[a], _p));
+        Parallel.For(0, active.Count, a => accepted[a] = active[a].Validate(pass, firstColumn[a]));
         bool allAccepted = true;
         for (int a = 0; a < active.Count; a++)
         {
@@ -271,6 +294,47 @@ internal sealed class PathSolver
         _times.Accept += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
 
         return allAccepted;
+    }
+
+    // The columns the KKT pass must compute: every feature some problem cannot certify by its bound (or that is in a
+    // strong set, for the duality gap). Null when that is most of them: a full pass is then cheaper than a listed one.
+    private int[]? NeededFeatures(List<ProblemState> active)
+    {
+        var needed = _needed.Length == _p ? _needed : (_needed = new bool[_p]);
+        Array.Clear(needed);
+
+        // Problems mark in parallel: they only ever write true, so the shared marks need no lock.
+        Parallel.ForEach(active, s => s.MarkUncertain(needed));
+        int count = 0;
+        foreach (bool mark in needed)
+        {
+            count += mark ? 1 : 0;
+        }
+
+        if (count > FullPassFraction * _p)
+        {
+            return null;
+        }
+
+        var features = new int[count];
+        int k = 0;
+        for (int j = 0; j < _p; j++)
+        {
+            if (needed[j])
+            {
+                features[k++] = j;
+            }
+        }
+
+        return features;
+    }
+
+    /// <summary>A KKT pass's gradients: |features| × residual columns, column k holding feature <c>Features[k]</c> (all p when null).</summary>
+    private sealed record KktPass(double[] Gradient, int Count, int[]? Features)
+    {
+        public int Feature(int k) => Features is null ? k : Features[k];
+
+        public ReadOnlySpan<double> Column(int q) => Gradient.AsSpan(q * Count, Count);
     }
 
     // Active-set cycling for every problem at block position t: one sweep over the strong set, converge on the
@@ -349,6 +413,12 @@ internal sealed class PathSolver
         private readonly double[] _gapBeta;
         private readonly double[] _lowerStd = [];
         private readonly double[] _upperStd = [];
+
+        // The gradient bound: _gradient[j] was exact when the residual was at distance _referenceLength[j] along the
+        // chain of residuals the KKT passes saw; the chain ends at _lastResidual, at distance _chainLength.
+        private readonly double[] _referenceLength;
+        private readonly double[] _lastResidual;
+        private double _chainLength;
         private double _lambdaPrevious;
         private double _lambda;
 
@@ -364,6 +434,8 @@ internal sealed class PathSolver
             _strongPosition = new int[p];
             Array.Fill(_strongPosition, -1);
             _gradient = new double[p];
+            _referenceLength = new double[p];
+            _lastResidual = new double[n];
             Residual = new double[n];
             double yMean = std.YMean[index];
             for (int i = 0; i < n; i++)
@@ -433,6 +505,11 @@ internal sealed class PathSolver
         public void Start(ReadOnlySpan<double> gradient)
         {
             gradient.CopyTo(_gradient);
+            Residual.CopyTo(_lastResidual, 0);
+            for (int j = 0; j < P; j++)
+            {
+                _referenceLength[j] = Usable(j) ? 0 : double.PositiveInfinity;
+            }
             double lambdaMax = 0;
             for (int j = 0; j < P; j++)
             {
@@ -628,14 +705,96 @@ internal sealed class PathSolver
             Snapshots.Add(new Snapshot((double[])Residual.Clone(), beta, StrongList.Count, WeightedResidualSum));
         }
 
-        /// <summary>Checks the block's solutions against the full gradient; accepts up to the first violation. Returns how many were accepted.</summary>
-        public int Validate(double[] g, int q0, int p)
+        /// <summary>
+        /// Marks the features whose KKT condition at some λ of the block the bound cannot certify, and the strong set
+        /// (whose gradient the duality gap needs). An unmarked feature has |g_j| ≤ λ·a·v_j at every λ of the block for certain.
+        /// </summary>
+        public void MarkUncertain(bool[] needed)
         {
+            int blockLength = BlockLength;
+            Span<double> distance = stackalloc double[blockLength];
+            Span<double> limit = stackalloc double[blockLength];
+            for (int t = 0; t < blockLength; t++)
+            {
+                distance[t] = WeightedDistance(Snapshots[t].Residual, _lastResidual);
+                limit[t] = Lambda[Next + t] * A * (1 - BoundMargin);
+            }
+
+            foreach (int j in StrongList)
+            {
+                needed[j] = true;
+            }
+
+            // Unusable (constant) features have a reference length of +∞, so they are never marked here.
+            var curvature = _std.Curvature;
+            var penalty = _solver._penalty;
+            long offset = (long)Index * P;
+            int width = System.Numerics.Vector<double>.Count;
+            int j0 = 0;
+            if (curvature is null)
+            {
+                // Standardised columns (‖x̃_j‖_W = 1): test four or eight features at a time.
+                var chain = new System.Numerics.Vector<double>(_chainLength);
+                for (; j0 <= P - width; j0 += width)
+                {
+                    var known = System.Numerics.Vector.Abs(new System.Numerics.Vector<double>(_gradient, j0))
+                        + chain - new System.Numerics.Vector<double>(_referenceLength, j0);
+                    var v = new System.Numerics.Vector<double>(penalty, j0);
+                    var over = System.Numerics.Vector<long>.Zero;
+                    for (int t = 0; t < blockLength; t++)
+                    {
+                        over |= System.Numerics.Vector.GreaterThan(known + new System.Numerics.Vector<double>(distance[t]), v * limit[t]);
+                    }
+
+                    if (over != System.Numerics.Vector<long>.Zero)
+                    {
+                        for (int l = 0; l < width; l++)
+                        {
+                            needed[j0 + l] |= over[l] != 0;
+                        }
+                    }
+                }
+            }
+
+            for (int j = j0; j < P; j++)
+            {
+                double norm = curvature is null ? 1 : Math.Sqrt(curvature[offset + j]);
+                double known = Math.Abs(_gradient[j]) + (norm * (_chainLength - _referenceLength[j]));
+                for (int t = 0; t < blockLength; t++)
+                {
+                    if (known + (norm * distance[t]) > limit[t] * penalty[j])
+                    {
+                        needed[j] = true;
+                        break;
+                    }
+                }
+            }
+        }
+
+        private double WeightedDistance(double[] a, double[] b)
+        {
+            double sum = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                double d = a[i] - b[i];
+                sum += Weights[i] * d * d;
+            }
+
+            return Math.Sqrt(sum);
+        }
+
+        /// <summary>
+        /// Checks the block's solutions against the pass's gradients; accepts up to the first violation. Returns how many
+        /// were accepted. Features the pass skipped were certified by their bound.
+        /// </summary>
+        public int Validate(KktPass pass, int q0)
+        {
+            int accepted = BlockLength;
             for (int t = 0; t < BlockLength; t++)
             {
-                var gradient = g.AsSpan((q0 + t) * p, p);
+                var gradient = pass.Column(q0 + t);
                 double lambda = Lambda[Next + t];
-                var violators = Violators(gradient, lambda, Snapshots[t].StrongCount);
+                var violators = Violators(pass, gradient, lambda, Snapshots[t].StrongCount);
                 if (violators.Count > 0)
                 {
                     Restore(Snapshots[t]);
@@ -645,11 +804,11 @@ internal sealed class PathSolver
                         AddStrong(j);
                     }
 
-                    Next += t;
-                    return t;
+                    accepted = t;
+                    break;
                 }
 
-                Accept(gradient, lambda, Snapshots[t]);
+                Accept(pass, gradient, lambda, Snapshots[t]);
                 _violators.Clear();
                 if (Done)
                 {
@@ -657,26 +816,53 @@ internal sealed class PathSolver
                 }
             }
 
-            Next += BlockLength;
+            // The path goes on from the last accepted solution, or from the one just restored: its gradients become the
+            // reference of every computed feature, and its residual the end of the chain.
+            int from = Math.Min(accepted, BlockLength - 1);
+            var fromResidual = Snapshots[from].Residual;
+            _chainLength += WeightedDistance(fromResidual, _lastResidual);
+            fromResidual.CopyTo(_lastResidual, 0);
+            var reference = pass.Column(q0 + from);
+            for (int k = 0; k < pass.Count; k++)
+            {
+                int j = pass.Feature(k);
+                if (Usable(j))
+                {
+                    _gradient[j] = reference[k];
+                    _referenceLength[j] = _chainLength;
+                }
+            }
+
+            Next += accepted;
             Done = Next >= Lambda.Length;
-            return BlockLength;
+            return accepted;
         }
 
-        // Features outside λ's strong set (the first strongCount of StrongList) whose KKT condition fails.
-        private List<int> Violators(ReadOnlySpan<double> gradient, double lambda, int strongCount)
+        // Computed features outside λ's strong set (the first strongCount of StrongList) whose KKT condition fails.
+        // The limit test comes first: it is the one that almost always ends the check.
+        private List<int> Violators(KktPass pass, ReadOnlySpan<double> gradient, double lambda, int strongCount)
         {
             var violators = new List<int>();
             var s = _solver._settings;
-            for (int j = 0; j < P; j++)
+            var penalty = _solver._penalty;
+            var features = pass.Features;
+            double scale = lambda * A;
+            for (int k = 0; k < gradient.Length; k++)
             {
+                int j = features is null ? k : features[k];
+                double gj = gradient[k];
+                double limit = scale * penalty[j];
+                if (Math.Abs(gj) <= limit)
+                {
+                    continue;
+                }
+
                 int position = _strongPosition[j];
                 if ((position >= 0 && position < strongCount) || !Usable(j))
                 {
                     continue;
                 }
 
-                double limit = lambda * A * _solver._penalty[j];
-                double gj = gradient[j];
                 bool up = gj > limit && (s.Upper is null || s.Upper[j] > 0);
                 bool down = gj < -limit && (s.Lower is null || s.Lower[j] < 0);
                 if (up || down)
@@ -705,9 +891,8 @@ internal sealed class PathSolver
             WeightedResidualSum = snap.WeightedResidualSum;
         }
 
-        private void Accept(ReadOnlySpan<double> gradient, double lambda, Snapshot snap)
+        private void Accept(KktPass pass, ReadOnlySpan<double> gradient, double lambda, Snapshot snap)
         {
-            gradient.CopyTo(_gradient);
             _lambdaPrevious = lambda;
             var sol = Solution;
             double rss = 0;
@@ -732,7 +917,7 @@ internal sealed class PathSolver
                 }
             }
 
-            double gap = DualityGap.Compute(gradient, _gapBeta, _solver._penalty, lambda, A, _ridgeScale, _lowerStd, _upperStd, rss);
+            double gap = DualityGap.Compute(pass.Features, gradient, _gapBeta, _solver._penalty, lambda, A, _ridgeScale, _lowerStd, _upperStd, rss);
             for (int k = 0; k < snap.StrongCount; k++)
             {
                 _gapBeta[StrongList[k]] = 0;

@@ -102,6 +102,98 @@ internal static class SimdOps
         result[7] = t13;
     }
 
+    /// <summary>
+    /// The wide gradient micro-kernel, for many residuals: four columns x0..x3 against <paramref name="vectors"/> (1 to 3)
+    /// vectors of residuals stored row by row (<paramref name="rows"/>[i·stride + from + l] is residual from + l at row i).
+    /// Each row broadcasts one value per column and loads each residual vector once: twelve multiply-add chains on seven
+    /// loads, half the residual traffic of <see cref="Dot2x4"/>, and no horizontal sums.
+    /// result[c·vectors·W + l] = Σ_i x_c,i · rows[i·stride + from + l].
+    /// </summary>
+    public static void Columns4(ReadOnlySpan<double> x0, ReadOnlySpan<double> x1, ReadOnlySpan<double> x2, ReadOnlySpan<double> x3,
+        ReadOnlySpan<double> rows, int stride, int from, int vectors, Span<double> result)
+    {
+        int n = x0.Length;
+        int width = Vector<double>.Count;
+        ref double a = ref MemoryMarshal.GetReference(x0);
+        ref double b = ref MemoryMarshal.GetReference(x1);
+        ref double c = ref MemoryMarshal.GetReference(x2);
+        ref double d = ref MemoryMarshal.GetReference(x3);
+        ref double r = ref MemoryMarshal.GetReference(rows);
+        Vector<double> s00 = default, s01 = default, s02 = default;
+        Vector<double> s10 = default, s11 = default, s12 = default;
+        Vector<double> s20 = default, s21 = default, s22 = default;
+        Vector<double> s30 = default, s31 = default, s32 = default;
+        if (vectors == 3)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                int at = (i * stride) + from;
+                var r0 = LoadAt(ref r, at);
+                var r1 = LoadAt(ref r, at + width);
+                var r2 = LoadAt(ref r, at + (2 * width));
+                var u = new Vector<double>(Unsafe.Add(ref a, i));
+                s00 = Vector.FusedMultiplyAdd(u, r0, s00);
+                s01 = Vector.FusedMultiplyAdd(u, r1, s01);
+                s02 = Vector.FusedMultiplyAdd(u, r2, s02);
+                u = new Vector<double>(Unsafe.Add(ref b, i));
+                s10 = Vector.FusedMultiplyAdd(u, r0, s10);
+                s11 = Vector.FusedMultiplyAdd(u, r1, s11);
+                s12 = Vector.FusedMultiplyAdd(u, r2, s12);
+                u = new Vector<double>(Unsafe.Add(ref c, i));
+                s20 = Vector.FusedMultiplyAdd(u, r0, s20);
+                s21 = Vector.FusedMultiplyAdd(u, r1, s21);
+                s22 = Vector.FusedMultiplyAdd(u, r2, s22);
+                u = new Vector<double>(Unsafe.Add(ref d, i));
+                s30 = Vector.FusedMultiplyAdd(u, r0, s30);
+                s31 = Vector.FusedMultiplyAdd(u, r1, s31);
+                s32 = Vector.FusedMultiplyAdd(u, r2, s32);
+            }
+        }
+        else
+        {
+            bool two = vectors == 2;
+            for (int i = 0; i < n; i++)
+            {
+                int at = (i * stride) + from;
+                var r0 = LoadAt(ref r, at);
+                var r1 = two ? LoadAt(ref r, at + width) : default;
+                var u = new Vector<double>(Unsafe.Add(ref a, i));
+                s00 = Vector.FusedMultiplyAdd(u, r0, s00);
+                s01 = Vector.FusedMultiplyAdd(u, r1, s01);
+                u = new Vector<double>(Unsafe.Add(ref b, i));
+                s10 = Vector.FusedMultiplyAdd(u, r0, s10);
+                s11 = Vector.FusedMultiplyAdd(u, r1, s11);
+                u = new Vector<double>(Unsafe.Add(ref c, i));
+                s20 = Vector.FusedMultiplyAdd(u, r0, s20);
+                s21 = Vector.FusedMultiplyAdd(u, r1, s21);
+                u = new Vector<double>(Unsafe.Add(ref d, i));
+                s30 = Vector.FusedMultiplyAdd(u, r0, s30);
+                s31 = Vector.FusedMultiplyAdd(u, r1, s31);
+            }
+        }
+
+        int row = vectors * width;
+        Store(result, 0, row, width, vectors, s00, s01, s02);
+        Store(result, row, row, width, vectors, s10, s11, s12);
+        Store(result, 2 * row, row, width, vectors, s20, s21, s22);
+        Store(result, 3 * row, row, width, vectors, s30, s31, s32);
+    }
+
+    private static void Store(Span<double> result, int at, int row, int width, int vectors, Vector<double> v0, Vector<double> v1, Vector<double> v2)
+    {
+        var target = result.Slice(at, row);
+        v0.CopyTo(target);
+        if (vectors > 1)
+        {
+            v1.CopyTo(target[width..]);
+        }
+
+        if (vectors > 2)
+        {
+            v2.CopyTo(target[(2 * width)..]);
+        }
+    }
+
     /// <summary>Σ w_i x_i and Σ w_i (x_i − c)² in one pass.</summary>
     public static (double Sum, double Squares) WeightedMoments(ReadOnlySpan<double> w, ReadOnlySpan<double> x, double c)
     {

@@ -38,6 +38,11 @@ internal sealed class PathSolver
     private const double BlockLambdaFloor = 0.7;
     private const int MaximumResidualColumns = 16;
 
+    // Longer blocks save passes but grow the strong set (candidates for the block's smallest λ) and the descent work with
+    // it; since the KKT pass computes only uncertain columns, passes are cheap enough that 4 is the better trade
+    // (measured: n=1000, p=100k lasso 2.28 s with blocks up to 16, 1.60 s with 4; n=100, p=50k 0.59 s vs 0.54 s).
+    private const int MaximumBlock = 4;
+
     private readonly IBoundDesign _design;
     private readonly double[] _y;
     private readonly EnetSettings _settings;
@@ -123,8 +128,8 @@ internal sealed class PathSolver
         int done = 0;
         // A pass validates B·m solutions; its arithmetic grows with B·m while X is read once, so blocks only pay when the
         // batch is small. Aim for about 16 residual columns per pass.
-        int maxBlock = Math.Max(1, MaximumResidualColumns / batch);
-        int block = _settings.LambdaBlock ?? Math.Min(4, maxBlock);
+        int maxBlock = Math.Clamp(MaximumResidualColumns / batch, 1, MaximumBlock);
+        int block = _settings.LambdaBlock ?? maxBlock;
         while (true)
         {
             var active = states.Where(s => !s.Done).ToList();

@@ -268,7 +268,7 @@ public sealed class EnetFitter
         return new PathSolver(design, data.Y, _settings, _progress).Solve(problems);
     }
 
-    private static EnetPath ToPath(PathSolution s, double l1Ratio) => new()
+    internal static EnetPath ToPath(PathSolution s, double l1Ratio) => new()
     {
         L1Ratio = l1Ratio,
         Lambda = [.. s.Lambda],

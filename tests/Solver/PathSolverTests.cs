@@ -123,17 +123,7 @@ public sealed class KktBoundTests
         var solution = solver.Solve([problem])[0];
 
         Assert.True(solver.KktColumns < 0.5 * p * (solver.Passes - 3), $"the KKT passes computed {solver.KktColumns} columns in {solver.Passes - 3} passes of p = {p}");
-        var path = new EnetPath
-        {
-            L1Ratio = a,
-            Lambda = [.. solution.Lambda],
-            Intercept = [.. solution.Intercept],
-            Beta = [.. solution.Beta],
-            DevRatio = [.. solution.DevRatio],
-            Df = [.. solution.Df],
-            DualGap = [.. solution.DualGap],
-            NullDeviance = solution.NullDeviance,
-        };
+        var path = EnetFitter.ToPath(solution, a);
         Assert.True(Optimality.MaxKktViolation(x, y, weights, settings, path) < 1e-5, "KKT violated");
         Assert.All(solution.DualGap, g => Assert.True(g < 1e-5, $"gap {g}"));
     }

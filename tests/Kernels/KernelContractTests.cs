@@ -67,7 +67,7 @@ public abstract class KernelContractTests
     {
         foreach (bool single in (bool[])[false, true])
         {
-            foreach ((int n, int p, int batch) in (ReadOnlySpan<(int, int, int)>)[(40, 33, 1), (50, 300, 2), (23, 90, 5), (31, 40, 40), (300, 70, 33), (260, 51, 11)])
+            foreach ((int n, int p, int batch) in (ReadOnlySpan<(int, int, int)>)[(40, 33, 1), (50, 300, 2), (23, 90, 5), (31, 40, 40), (300, 70, 33), (260, 51, 11), (270, 40, 10)])
             {
                 IColumnSource x = RandomDesign(n, p, seed: 3 * p + batch, single);
                 double[] residuals = RandomValues(n * batch, seed: 5 * n + batch, 0);

@@ -110,12 +110,16 @@ internal sealed class CpuBoundDesign : IBoundDesign
             rSum[b] = System.Numerics.Tensors.TensorPrimitives.Sum(r.AsSpan(b * n, n));
         }
 
-        // Many residuals: the first `wide` of them (a whole number of vectors) also go into row-major order for the
-        // four-column broadcast kernel; the rest, and few residuals, use the two-column dot kernel.
+        // Many residuals go into row-major order, `wide` (a whole number of vectors) per row, for the four-column
+        // broadcast kernel. A remainder of one residual is left to plain dots; a larger one is padded with zero residuals
+        // instead (a dot per residual costs about twice the kernel's share, so padding 2 or 3 columns wastes less).
+        // Few residuals, or short columns, use the two-column dot kernel throughout.
         int width = System.Numerics.Vector<double>.Count;
-        int wide = batch >= WideKernelMinimum * width && n >= WideKernelRows ? batch / width * width : 0;
+        int remainder = batch % width;
+        int wide = batch < WideKernelMinimum * width || n < WideKernelRows ? 0
+            : remainder * 3 > width ? batch + width - remainder : batch - remainder;
         double[] rows = wide > 0 ? new double[(long)n * wide] : [];
-        for (int b = 0; b < wide; b++)
+        for (int b = 0; b < Math.Min(wide, batch); b++)
         {
             for (int i = 0; i < n; i++)
             {
@@ -144,9 +148,10 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     int vectors = Math.Min(3, (wide - from) / width);
                     int span = vectors * width;
                     SimdOps.Columns4(x0, x1, x2, x3, rows, wide, from, vectors, block);
+                    int real = Math.Min(span, batch - from);
                     for (int c = 0; c < 4; c++)
                     {
-                        for (int l = 0; l < span; l++)
+                        for (int l = 0; l < real; l++)
                         {
                             g[((long)(from + l) * count) + k + c] = block[(c * span) + l];
                         }

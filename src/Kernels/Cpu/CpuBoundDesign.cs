@@ -207,22 +207,30 @@ internal sealed class CpuBoundDesign : IBoundDesign
                 return;
             }
 
-            for (k = start; k < end; k++)
+            // Residual by residual, so that the output row and the transform arrays are read in order (column by column
+            // they would touch B cache lines at stride p for every column).
+            var inverseScale = transform.InverseScale;
+            var centre = transform.Centre;
+            var fill = transform.Fill;
+            for (int b = 0; b < batch; b++)
             {
-                int j = cols is null ? k : cols[k];
-                var missing = hasMissing ? Source.MissingRows(j) : [];
-                for (int b = 0; b < batch; b++)
+                long offset = (long)transform.Problem(b) * p;
+                double shift = rSum[b];
+                double* row = g + ((long)b * count);
+                var rb = ra.Slice(b * n, n);
+                for (k = start; k < end; k++)
                 {
-                    long at = ((long)transform.Problem(b) * p) + j;
+                    long at = offset + (cols is null ? k : cols[k]);
                     double missingSum = 0;
-                    var rb = ra.Slice(b * n, n);
-                    foreach (int i in missing)
+                    if (hasMissing)
                     {
-                        missingSum += rb[i];
+                        foreach (int i in Source.MissingRows(cols is null ? k : cols[k]))
+                        {
+                            missingSum += rb[i];
+                        }
                     }
 
-                    long gk = ((long)b * count) + k;
-                    g[gk] = transform.InverseScale[at] * (g[gk] - (transform.Centre[at] * rSum[b]) + (transform.Fill[at] * missingSum));
+                    row[k] = inverseScale[at] * (row[k] - (centre[at] * shift) + (fill[at] * missingSum));
                 }
             }
         }, 4 * n);

@@ -261,11 +261,13 @@ public abstract class KernelContractTests
     [BackendFact(NeedsMissingValues = true)]
     public void BatchedGradientFillsMissingCells()
     {
-        const int n = 41, p = 60, problems = 3;
-        IColumnSource x = RandomMissingDesign(n, p, seed: 3);
+        const int p = 60, problems = 3;
         ColumnTransform transform = RandomTransform(p, problems, seed: 4);
-        foreach ((int[]? map, int batch) in ((int[]?, int)[])[(null, problems), ([1, 1, 0, 2, 1], 5)])
+        int[] eleven = [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1];
+        // n = 300 with 9 and 11 residuals takes the CPU's wide kernel (unpadded and padded remainder).
+        foreach ((int n, int[]? map, int batch) in ((int, int[]?, int)[])[(41, null, problems), (41, [1, 1, 0, 2, 1], 5), (300, eleven, 11), (300, eleven[..9], 9)])
         {
+            IColumnSource x = RandomMissingDesign(n, p, seed: 3);
             ColumnTransform t = map is null ? transform : transform.WithProblemMap(map);
             double[] residuals = RandomValues(n * batch, seed: 5 + batch, 0);
             using IKernelBackend backend = CreateBackend();
@@ -278,7 +280,7 @@ public abstract class KernelContractTests
                     var gradient = new double[(columns.Length == 0 ? p : columns.Length) * batch];
                     design.BatchedGradient(columns, residuals, batch, withTransform, gradient);
                     AssertClose(expected, gradient, Float64Tolerance,
-                        $"missing cells, K={columns.Length}, map={map is not null}, transform={withTransform is not null}");
+                        $"missing cells, n={n}, B={batch}, K={columns.Length}, map={map is not null}, transform={withTransform is not null}");
                 }
             }
         }

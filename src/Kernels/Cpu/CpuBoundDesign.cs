@@ -207,33 +207,71 @@ internal sealed class CpuBoundDesign : IBoundDesign
                 return;
             }
 
-            // Residual by residual, so that the output row and the transform arrays are read in order (column by column
-            // they would touch B cache lines at stride p for every column).
-            var inverseScale = transform.InverseScale;
-            var centre = transform.Centre;
-            var fill = transform.Fill;
-            for (int b = 0; b < batch; b++)
+            // Σ of each residual over each column's missing rows (the imputed cells' share): from the row-major copy a
+            // missing row adds all residuals with vector adds, instead of one scattered read per residual.
+            int blockColumns = end - start;
+            double[] missingSums = hasMissing ? ArrayPool<double>.Shared.Rent(blockColumns * batch) : [];
+            try
             {
-                long offset = (long)transform.Problem(b) * p;
-                double shift = rSum[b];
-                double* row = g + ((long)b * count);
-                var rb = ra.Slice(b * n, n);
-                for (k = start; k < end; k++)
+                for (k = start; hasMissing && k < end; k++)
                 {
-                    long at = offset + (cols is null ? k : cols[k]);
-                    double missingSum = 0;
-                    if (hasMissing)
-                    {
-                        foreach (int i in Source.MissingRows(cols is null ? k : cols[k]))
-                        {
-                            missingSum += rb[i];
-                        }
-                    }
+                    MissingSums(Source.MissingRows(cols is null ? k : cols[k]), r, n, rows, wide, missingSums.AsSpan((k - start) * batch, batch));
+                }
 
-                    row[k] = inverseScale[at] * (row[k] - (centre[at] * shift) + (fill[at] * missingSum));
+                // Residual by residual, so that the output row and the transform arrays are read in order (column by
+                // column they would touch B cache lines at stride p for every column).
+                var inverseScale = transform.InverseScale;
+                var centre = transform.Centre;
+                var fill = transform.Fill;
+                for (int b = 0; b < batch; b++)
+                {
+                    long offset = (long)transform.Problem(b) * p;
+                    double shift = rSum[b];
+                    double* row = g + ((long)b * count);
+                    for (k = start; k < end; k++)
+                    {
+                        long at = offset + (cols is null ? k : cols[k]);
+                        double missingSum = hasMissing ? missingSums[((k - start) * batch) + b] : 0;
+                        row[k] = inverseScale[at] * (row[k] - (centre[at] * shift) + (fill[at] * missingSum));
+                    }
+                }
+            }
+            finally
+            {
+                if (hasMissing)
+                {
+                    ArrayPool<double>.Shared.Return(missingSums);
                 }
             }
         }, 4 * n);
+    }
+
+    // sums[b] = Σ_{i ∈ missing} r_b,i for the B residuals (column-major r, n per residual); the first `wide` residuals are
+    // also in row-major `rows` (`wide` per row), where one missing row is one contiguous run over them.
+    private static void MissingSums(ReadOnlySpan<int> missing, double[] r, int n, double[] rows, int wide, Span<double> sums)
+    {
+        sums.Clear();
+        int batch = sums.Length;
+        int inRows = Math.Min(wide, batch);
+        if (inRows > 0)
+        {
+            var acc = sums[..inRows];
+            foreach (int i in missing)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(acc, rows.AsSpan(i * wide, inRows), acc);
+            }
+        }
+
+        for (int b = inRows; b < batch; b++)
+        {
+            double sum = 0;
+            foreach (int i in missing)
+            {
+                sum += r[(b * n) + i];
+            }
+
+            sums[b] = sum;
+        }
     }
 
     public void ActiveSetDescent(DescentBatch work)

@@ -57,4 +57,7 @@ public sealed record EnetSettings
 
     /// <summary>λ values validated per pass over X (1 = a KKT pass per λ as glmnet; null = adaptive).</summary>
     public int? LambdaBlock { get; init; }
+
+    /// <summary>KKT passes compute every column instead of only those the gradient bound cannot certify (for tests).</summary>
+    internal bool FullKktPasses { get; init; }
 }

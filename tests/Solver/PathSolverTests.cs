@@ -127,4 +127,75 @@ public sealed class KktBoundTests
         Assert.True(Optimality.MaxKktViolation(x, y, weights, settings, path) < 1e-5, "KKT violated");
         Assert.All(solution.DualGap, g => Assert.True(g < 1e-5, $"gap {g}"));
     }
+
+    [Fact]
+    public void ACrossValidationBatchWithMissingCellsGivesTheSamePathsAsFullPasses()
+    {
+        // Folds (zero weights on held-out rows), two l1_ratios and per-fold mean imputation of missing cells, all in one
+        // batch over p ≫ n: the bounded passes must reproduce what full passes give, fold by fold and λ by λ.
+        int n = 60, p = 1500;
+        var (dense, y) = RandomProblems.Make(n, p, seed: 23, rho: 0.4);
+        var values = dense.Values.ToArray();
+        var missing = new int[p][];
+        for (int j = 0; j < p; j++)
+        {
+            missing[j] = Enumerable.Range(0, n).Where(i => j % 4 == 0 && ((i * 5) + j) % 11 == 0).ToArray();
+            foreach (int i in missing[j])
+            {
+                values[(j * n) + i] = 0;
+            }
+        }
+
+        var x = new DenseMatrix(n, p, values).WithMissing(missing);
+        var problems = new List<GpuEnet.Solver.Path.PathProblem>();
+        foreach (double a in (double[])[1.0, 0.5])
+        {
+            int leader = problems.Count;
+            problems.Add(new GpuEnet.Solver.Path.PathProblem { Weights = Enumerable.Repeat(1.0, n).ToArray(), L1Ratio = a });
+            for (int fold = 0; fold < 5; fold++)
+            {
+                int[] heldOut = Enumerable.Range(0, n).Where(i => i % 5 == fold).ToArray();
+                var w = Enumerable.Range(0, n).Select(i => i % 5 == fold ? 0.0 : 1.0).ToArray();
+                problems.Add(new GpuEnet.Solver.Path.PathProblem { Weights = w, L1Ratio = a, Follows = leader, EvaluationRows = heldOut });
+            }
+        }
+
+        GpuEnet.Solver.Path.PathSolution[] Run(bool full, out long columns)
+        {
+            var settings = new EnetSettings { Tolerance = 1e-13, FullPath = true, FullKktPasses = full };
+            using var backend = new CpuBackend(2);
+            using var design = backend.Bind(x);
+            var solver = new GpuEnet.Solver.Path.PathSolver(design, y, settings, null);
+            var solutions = solver.Solve(problems);
+            columns = solver.KktColumns;
+            return solutions;
+        }
+
+        var bounded = Run(full: false, out long listed);
+        var reference = Run(full: true, out long all);
+        Assert.True(listed < 0.7 * all, $"bounded passes computed {listed} columns, full passes {all}");
+        for (int b = 0; b < problems.Count; b++)
+        {
+            Assert.Equal(reference[b].Lambda, bounded[b].Lambda);
+            double scale = reference[b].HeldOutResidual.Count > 0 ? reference[b].HeldOutResidual.Max(r => r.Max(Math.Abs)) : 1;
+            for (int k = 0; k < reference[b].Lambda.Count; k++)
+            {
+                Assert.Equal(reference[b].Df[k], bounded[b].Df[k]);
+                Assert.True(Math.Abs(reference[b].Intercept[k] - bounded[b].Intercept[k]) < 1e-6 * scale, $"problem {b}, λ {k}: intercept");
+                for (int e = 0; e < reference[b].Beta[k].Value.Length; e++)
+                {
+                    Assert.Equal(reference[b].Beta[k].Index[e], bounded[b].Beta[k].Index[e]);
+                    Assert.True(Math.Abs(reference[b].Beta[k].Value[e] - bounded[b].Beta[k].Value[e]) < 1e-6, $"problem {b}, λ {k}: coefficient");
+                }
+
+                if (reference[b].HeldOutResidual.Count > 0)
+                {
+                    for (int i = 0; i < reference[b].HeldOutResidual[k].Length; i++)
+                    {
+                        Assert.True(Math.Abs(reference[b].HeldOutResidual[k][i] - bounded[b].HeldOutResidual[k][i]) < 1e-6 * scale, $"problem {b}, λ {k}: held-out residual");
+                    }
+                }
+            }
+        }
+    }
 }

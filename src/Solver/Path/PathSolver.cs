@@ -305,6 +305,11 @@ internal sealed class PathSolver
     // strong set, for the duality gap). Null when that is most of them: a full pass is then cheaper than a listed one.
     private int[]? NeededFeatures(List<ProblemState> active)
     {
+        if (_settings.FullKktPasses)
+        {
+            return null;
+        }
+
         var needed = _needed.Length == _p ? _needed : (_needed = new bool[_p]);
         Array.Clear(needed);
 

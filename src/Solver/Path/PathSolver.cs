@@ -621,26 +621,52 @@ internal sealed class PathSolver
             // One pass over the features: the active and unpenalised ones join now; those that pass the rule for the
             // block's smallest λ are the only candidates for the later positions of the block.
             _candidates.Clear();
+            // Four (or eight) features are tested at once; the rare ones that may pass go through the full test.
             double lowest = A * ((2 * Lambda[Next + BlockLength - 1]) - _lambdaPrevious);
-            for (int j = 0; j < P; j++)
+            var penalty = _solver._penalty;
+            int width = System.Numerics.Vector<double>.Count;
+            var threshold = new System.Numerics.Vector<double>(lowest);
+            int j0 = 0;
+            for (; j0 <= P - width; j0 += width)
             {
-                if (!Usable(j))
+                var v = new System.Numerics.Vector<double>(penalty, j0);
+                var pass = System.Numerics.Vector.GreaterThan(System.Numerics.Vector.Abs(new System.Numerics.Vector<double>(_gradient, j0)), threshold * v)
+                    | ~System.Numerics.Vector.Equals(new System.Numerics.Vector<double>(Beta, j0), System.Numerics.Vector<double>.Zero)
+                    | System.Numerics.Vector.Equals(v, System.Numerics.Vector<double>.Zero);
+                if (pass != System.Numerics.Vector<long>.Zero)
                 {
-                    continue;
-                }
-
-                double v = _solver._penalty[j];
-                if (Beta[j] != 0 || v == 0)
-                {
-                    AddStrong(j);
-                }
-                else if (Math.Abs(_gradient[j]) > lowest * v)
-                {
-                    _candidates.Add(j);
+                    for (int j = j0; j < j0 + width; j++)
+                    {
+                        Screen(j, lowest);
+                    }
                 }
             }
 
+            for (int j = j0; j < P; j++)
+            {
+                Screen(j, lowest);
+            }
+
             ExtendStrong(0);
+        }
+
+        // A feature joins the strong set now (active or unpenalised) or becomes a candidate for the block's later λ.
+        private void Screen(int j, double lowest)
+        {
+            if (!Usable(j))
+            {
+                return;
+            }
+
+            double v = _solver._penalty[j];
+            if (Beta[j] != 0 || v == 0)
+            {
+                AddStrong(j);
+            }
+            else if (Math.Abs(_gradient[j]) > lowest * v)
+            {
+                _candidates.Add(j);
+            }
         }
 
         /// <summary>Sets block position t's λ and grows the strong set to that λ's sequential strong rule.</summary>

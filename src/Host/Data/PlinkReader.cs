@@ -142,24 +142,9 @@ internal static class PlinkReader
     private static List<Sample> ReadFam(string fam)
     {
         var samples = new List<Sample>();
-        Span<Range> r = stackalloc Range[7];
-        int lineNo = 0;
-        foreach (string line in File.ReadLines(fam))
+        ReadRecords(fam, "FID IID father mother sex phenotype", (line, fields, count, lineNo) =>
         {
-            lineNo++;
-            var s = line.AsSpan();
-            int count = s.SplitAny(r, " \t", StringSplitOptions.RemoveEmptyEntries);
-            if (count == 0)
-            {
-                continue;
-            }
-
-            if (count < 6)
-            {
-                throw DataErrors.At(fam, lineNo, null, $"expected 6 fields (FID IID father mother sex phenotype) but found {count}.");
-            }
-
-            var pheno = s[r[5]];
+            var pheno = line[fields[5]];
             if (count == 7)
             {
                 int space = pheno.IndexOfAny(' ', '\t');
@@ -167,9 +152,8 @@ internal static class PlinkReader
             }
 
             double value = Phenotype(pheno, fam, lineNo, "phenotype");
-            samples.Add(new Sample(s[r[0]].ToString(), s[r[1]].ToString(), value));
-        }
-
+            samples.Add(new Sample(line[fields[0]].ToString(), line[fields[1]].ToString(), value));
+        });
         return samples;
     }
 
@@ -177,13 +161,32 @@ internal static class PlinkReader
     {
         var ids = new List<string>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        Span<Range> r = stackalloc Range[7];
+        ReadRecords(bim, "chromosome ID cM position A1 A2", (line, fields, _, lineNo) =>
+        {
+            string id = line[fields[1]].ToString();
+            if (!seen.TryAdd(id, lineNo))
+            {
+                throw DataErrors.At(bim, lineNo, "ID", $"variant ID '{id}' appears twice (lines {seen[id]} and {lineNo}); IDs name the features and must be unique.");
+            }
+
+            ids.Add(id);
+        });
+        return [.. ids];
+    }
+
+    private delegate void RecordHandler(ReadOnlySpan<char> line, ReadOnlySpan<Range> fields, int count, int lineNo);
+
+    // The whitespace-separated records of a .fam or .bim file: blank lines are skipped, fewer than 6 fields is an error
+    // naming the file and line; the handler sees up to 7 fields (the 7th holds the rest of the line).
+    private static void ReadRecords(string file, string fieldNames, RecordHandler handle)
+    {
+        Span<Range> fields = stackalloc Range[7];
         int lineNo = 0;
-        foreach (string line in File.ReadLines(bim))
+        foreach (string line in File.ReadLines(file))
         {
             lineNo++;
             var s = line.AsSpan();
-            int count = s.SplitAny(r, " \t", StringSplitOptions.RemoveEmptyEntries);
+            int count = s.SplitAny(fields, " \t", StringSplitOptions.RemoveEmptyEntries);
             if (count == 0)
             {
                 continue;
@@ -191,19 +194,11 @@ internal static class PlinkReader
 
             if (count < 6)
             {
-                throw DataErrors.At(bim, lineNo, null, $"expected 6 fields (chromosome ID cM position A1 A2) but found {count}.");
+                throw DataErrors.At(file, lineNo, null, $"expected 6 fields ({fieldNames}) but found {count}.");
             }
 
-            string id = s[r[1]].ToString();
-            if (!seen.TryAdd(id, lineNo))
-            {
-                throw DataErrors.At(bim, lineNo, "ID", $"variant ID '{id}' appears twice (lines {seen[id]} and {lineNo}); IDs name the features and must be unique.");
-            }
-
-            ids.Add(id);
+            handle(s, fields[..count], count, lineNo);
         }
-
-        return [.. ids];
     }
 
     /// <summary>A phenotype cell: -9, NA and NaN are missing (NaN); 0 is a value.</summary>

@@ -132,5 +132,14 @@ public class PlinkReaderTests
         Assert.Contains("f.fam' line 1", Fails(() => DataLoader.Load(new DataRequest(bed3))).Message);
         File.Delete(dir.File("f.fam"));
         Assert.Contains("f.fam", Fails(() => DataLoader.Load(new DataRequest(bed3))).Message);
+
+        // .bim: blank lines are skipped; a short record and a repeated variant ID name the file and the line.
+        string bed4 = Plink(dir, "v", new int[4, 2]);
+        File.WriteAllText(dir.File("v.bim"), "1 s1 0 1 A C\n\n1 s2 0\n");
+        var shortRecord = Fails(() => DataLoader.Load(new DataRequest(bed4))).Message;
+        Assert.Contains("v.bim' line 3", shortRecord);
+        Assert.Contains("chromosome ID cM position A1 A2", shortRecord);
+        File.WriteAllText(dir.File("v.bim"), "1 s1 0 1 A C\n1 s1 0 2 A C\n");
+        Assert.Contains("appears twice (lines 1 and 2)", Fails(() => DataLoader.Load(new DataRequest(bed4))).Message);
     }
 }

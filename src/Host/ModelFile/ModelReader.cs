@@ -403,17 +403,7 @@ public static class ModelReader
                 throw r.Damaged($"it lists {listed} positions of {n} {what}");
             }
 
-            int[] positions = r.I32s(listed);
-            int previous = -1;
-            foreach (int j in positions)
-            {
-                if (j <= previous || j >= n)
-                {
-                    throw r.Damaged($"position {j} of the {what} is out of range or out of order");
-                }
-
-                previous = j;
-            }
+            int[] positions = r.IncreasingIndices(listed, n, "position", $"of the {what}");
 
             int stored = mode == 0 ? listed : n - listed;
             if ((ulong)stored * sizeof(double) > (ulong)r.Remaining)
@@ -621,17 +611,7 @@ public static class ModelReader
             for (int k = 0; k < count; k++)
             {
                 int nnz = r.Count(12, "coefficients");
-                int[] indices = r.I32s(nnz);
-                int previous = -1;
-                foreach (int j in indices)
-                {
-                    if (j <= previous || j >= _p)
-                    {
-                        throw r.Damaged($"coefficient index {j} of λ {part.Filled} is out of range or out of order");
-                    }
-
-                    previous = j;
-                }
+                int[] indices = r.IncreasingIndices(nnz, _p, "coefficient index", $"of λ {part.Filled}");
 
                 part.Beta[part.Filled++] = new SparseCoefficients(indices, r.F64s(nnz));
             }

@@ -95,6 +95,27 @@ internal ref struct SectionReader
         return values;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> indices that must increase strictly and stay below <paramref name="limit"/> (sparse
+    /// positions); one that does not is damage, reported as "<paramref name="noun"/> j <paramref name="context"/>".
+    /// </summary>
+    public int[] IncreasingIndices(int count, int limit, string noun, string context)
+    {
+        int[] indices = I32s(count);
+        int previous = -1;
+        foreach (int j in indices)
+        {
+            if (j <= previous || j >= limit)
+            {
+                throw Damaged($"{noun} {j} {context} is out of range or out of order");
+            }
+
+            previous = j;
+        }
+
+        return indices;
+    }
+
     public int[] I32s(int count)
     {
         ReadOnlySpan<byte> bytes = Take(checked(count * sizeof(int)));

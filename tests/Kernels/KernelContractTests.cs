@@ -36,28 +36,7 @@ public abstract class KernelContractTests
             foreach ((int n, int p, int batch) in (ReadOnlySpan<(int, int, int)>)[(37, 45, 3), (50, 300, 1), (17, 70, 33)])
             {
                 IColumnSource x = RandomDesign(n, p, seed: n + p + batch, single);
-                double[] weights = RandomWeights(n, batch, seed: 7 * n);
-                double[] centre = RandomValues(p * batch, seed: 11 * p, 0.5);
-                var present = new double[p * batch];
-                var sum = new double[p * batch];
-                var squares = new double[p * batch];
-                var expectedPresent = new double[p * batch];
-                var expectedSum = new double[p * batch];
-                var expectedSquares = new double[p * batch];
-                ReferenceKernels.ColumnMoments(x, weights, batch, centre, expectedPresent, expectedSum, expectedSquares);
-
-                using IKernelBackend backend = CreateBackend();
-                using IBoundDesign design = backend.Bind(x);
-                design.ColumnMoments(weights, batch, centre, present, sum, squares);
-                double tolerance = single ? Float32Tolerance : Float64Tolerance;
-                AssertClose(expectedPresent, present, tolerance, $"presentWeight n={n} p={p} B={batch} f32={single}");
-                AssertClose(expectedSum, sum, tolerance, $"sum n={n} p={p} B={batch} f32={single}");
-                AssertClose(expectedSquares, squares, tolerance, $"sumSquares n={n} p={p} B={batch} f32={single}");
-
-                // Without a centre, sumSquares is not part of the result and may be empty.
-                Array.Clear(sum);
-                design.ColumnMoments(weights, batch, [], present, sum, []);
-                AssertClose(expectedSum, sum, tolerance, $"sum without centre n={n} p={p} B={batch} f32={single}");
+                AssertMomentsMatchReference(x, batch, single ? Float32Tolerance : Float64Tolerance, $"n={n} p={p} B={batch} f32={single}");
             }
         }
     }
@@ -233,28 +212,40 @@ public abstract class KernelContractTests
         public ReadOnlySpan<int> MissingRows(int j) => [];
     }
 
+    // ColumnMoments with a centre (present weight, sum, sum of squares) and without one (sum only) against the reference.
+    private void AssertMomentsMatchReference(IColumnSource x, int batch, double tolerance, string label)
+    {
+        int n = x.Rows, p = x.Columns;
+        double[] weights = RandomWeights(n, batch, seed: 7 * n);
+        double[] centre = RandomValues(p * batch, seed: 11 * p, 0.5);
+        var present = new double[p * batch];
+        var sum = new double[p * batch];
+        var squares = new double[p * batch];
+        var expectedPresent = new double[p * batch];
+        var expectedSum = new double[p * batch];
+        var expectedSquares = new double[p * batch];
+        ReferenceKernels.ColumnMoments(x, weights, batch, centre, expectedPresent, expectedSum, expectedSquares);
+
+        using IKernelBackend backend = CreateBackend();
+        using IBoundDesign design = backend.Bind(x);
+        design.ColumnMoments(weights, batch, centre, present, sum, squares);
+        AssertClose(expectedPresent, present, tolerance, $"presentWeight {label}");
+        AssertClose(expectedSum, sum, tolerance, $"sum {label}");
+        AssertClose(expectedSquares, squares, tolerance, $"sumSquares {label}");
+
+        // Without a centre, sumSquares is not part of the result and may be empty.
+        Array.Clear(sum);
+        design.ColumnMoments(weights, batch, [], present, sum, []);
+        AssertClose(expectedSum, sum, tolerance, $"sum without centre {label}");
+    }
+
     [BackendFact(NeedsMissingValues = true)]
     public void ColumnMomentsSkipMissingCells()
     {
         foreach ((int n, int p, int batch) in (ReadOnlySpan<(int, int, int)>)[(37, 45, 3), (50, 70, 1)])
         {
             IColumnSource x = RandomMissingDesign(n, p, seed: n + p);
-            double[] weights = RandomWeights(n, batch, seed: 7 * n);
-            double[] centre = RandomValues(p * batch, seed: 11 * p, 0.5);
-            var present = new double[p * batch];
-            var sum = new double[p * batch];
-            var squares = new double[p * batch];
-            var expectedPresent = new double[p * batch];
-            var expectedSum = new double[p * batch];
-            var expectedSquares = new double[p * batch];
-            ReferenceKernels.ColumnMoments(x, weights, batch, centre, expectedPresent, expectedSum, expectedSquares);
-
-            using IKernelBackend backend = CreateBackend();
-            using IBoundDesign design = backend.Bind(x);
-            design.ColumnMoments(weights, batch, centre, present, sum, squares);
-            AssertClose(expectedPresent, present, Float64Tolerance, $"presentWeight with missing n={n} p={p} B={batch}");
-            AssertClose(expectedSum, sum, Float64Tolerance, $"sum with missing n={n} p={p} B={batch}");
-            AssertClose(expectedSquares, squares, Float64Tolerance, $"sumSquares with missing n={n} p={p} B={batch}");
+            AssertMomentsMatchReference(x, batch, Float64Tolerance, $"with missing n={n} p={p} B={batch}");
         }
     }
 

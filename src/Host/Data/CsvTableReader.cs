@@ -277,7 +277,7 @@ internal static class CsvTableReader
             X = x,
             Y = wantTarget ? [.. y] : [],
             Weights = w is null ? null : [.. w],
-            Target = request.Target ?? (externalTarget is null ? "y" : Path.GetFileNameWithoutExtension(externalTarget.File)),
+            Target = TargetVector.Label(request, externalTarget),
             DroppedRows = dropped,
             SourceRows = [.. sourceRows],
             Origin = file,

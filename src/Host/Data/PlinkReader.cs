@@ -106,7 +106,7 @@ internal static class PlinkReader
             X = x,
             Y = y is null ? [] : [.. kept.Select(i => y[i])],
             Weights = w is null ? null : [.. kept.Select(i => w[i])],
-            Target = request.Target ?? (externalTarget is null ? "y" : Path.GetFileNameWithoutExtension(externalTarget.File)),
+            Target = TargetVector.Label(request, externalTarget),
             DroppedRows = n - kept.Length,
             SourceRows = [.. kept.Select(i => i + 1)],
             Origin = bed,

@@ -17,6 +17,10 @@ internal sealed class TargetVector
     /// <summary>One value per data row; NaN = missing.</summary>
     public double[] Values { get; }
 
+    /// <summary>The dataset's name for its target: the requested name, else the target file's name, else "y".</summary>
+    public static string Label(DataRequest request, TargetVector? external) =>
+        request.Target ?? (external is null ? "y" : Path.GetFileNameWithoutExtension(external.File));
+
     /// <summary>Reads a 1-D <c>.npy</c> or a text file with one value per line.</summary>
     /// <exception cref="Cli.CliException">On a missing file, text that is not a number, or an infinite value.</exception>
     public static TargetVector Read(string file)

@@ -117,7 +117,7 @@ public static class InspectReport
             w.WriteStartObject("preprocessing");
             Strings(w, "input_columns", prep.InputColumns);
             w.WriteString("impute", ImputeName(prep.Impute));
-            Numbers(w, "fill_values", prep.FillValues);
+            Output.JsonOutput.Numbers(w, "fill_values", prep.FillValues);
             w.WriteStartArray("indicator_columns");
             foreach (int c in prep.IndicatorColumns)
             {
@@ -126,10 +126,10 @@ public static class InspectReport
 
             w.WriteEndArray();
             w.WriteEndObject();
-            Numbers(w, "feature_scale", model.FeatureScale);
+            Output.JsonOutput.Numbers(w, "feature_scale", model.FeatureScale);
             if (model.StabilityFrequency is { } frequency)
             {
-                Numbers(w, "stability_frequency", frequency);
+                Output.JsonOutput.Numbers(w, "stability_frequency", frequency);
             }
 
             w.WriteStartArray("paths");
@@ -205,24 +205,6 @@ public static class InspectReport
         foreach (string v in values)
         {
             w.WriteStringValue(v);
-        }
-
-        w.WriteEndArray();
-    }
-
-    private static void Numbers(Utf8JsonWriter w, string name, double[] values)
-    {
-        w.WriteStartArray(name);
-        foreach (double v in values)
-        {
-            if (double.IsFinite(v))
-            {
-                w.WriteNumberValue(v);
-            }
-            else
-            {
-                w.WriteNullValue();
-            }
         }
 
         w.WriteEndArray();

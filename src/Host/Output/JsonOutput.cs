@@ -140,7 +140,8 @@ public static class JsonOutput
         w.WriteEndObject();
     }
 
-    private static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    /// <summary>A named array of numbers; a non-finite value is written as null (JSON has no NaN or ∞).</summary>
+    internal static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
     {
         w.WriteStartArray(name);
         foreach (double v in values)

@@ -1,12 +1,12 @@
 using GpuEnet.Kernels;
 using GpuEnet.Kernels.Cpu;
-using GpuEnet.Kernels.Cuda;
+using GpuEnet.Kernels.Ilgpu;
 
 namespace GpuEnet.Bench;
 
 /// <summary>
 /// One backend as a <c>[ParamsSource]</c> value: the table shows its device name, the benchmark creates it in
-/// <c>[GlobalSetup]</c>. CUDA is listed only where <see cref="CudaBackend.TryCreate"/> succeeds, so the same
+/// <c>[GlobalSetup]</c>. CUDA is listed only where <see cref="IlgpuBackend.TryCreateCuda"/> succeeds, so the same
 /// benchmark puts CPU and GPU rows in one table on a GPU machine and runs CPU-only elsewhere.
 /// </summary>
 public sealed class BackendCase
@@ -32,11 +32,11 @@ public sealed class BackendCase
     public static IEnumerable<BackendCase> Available()
     {
         yield return new BackendCase("cpu", () => new CpuBackend());
-        if (CudaBackend.TryCreate(out var probe, out _))
+        if (IlgpuBackend.TryCreateCuda(out var probe, out _))
         {
             string name = probe!.Device;
             probe.Dispose();
-            yield return new BackendCase(name, () => CudaBackend.TryCreate(out var cuda, out string reason)
+            yield return new BackendCase(name, () => IlgpuBackend.TryCreateCuda(out var cuda, out string reason)
                 ? cuda!
                 : throw new InvalidOperationException($"CUDA was available when the cases were listed but not now: {reason}"));
         }

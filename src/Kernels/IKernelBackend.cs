@@ -1,12 +1,12 @@
 namespace GpuEnet.Kernels;
 
 /// <summary>
-/// A compute backend (CPU or CUDA). It binds a design matrix once — for CUDA that is the one upload of X —
+/// A compute backend (the SIMD CPU backend or the ILGPU backend). It binds a design matrix once — on a GPU that is the one upload of X —
 /// and then serves every problem of a batch from that one copy.
 /// </summary>
 public interface IKernelBackend : IDisposable
 {
-    /// <summary>What the JSON output calls the device: <c>cpu</c> or <c>cuda:0 (NVIDIA H100 …)</c>.</summary>
+    /// <summary>What the JSON output calls the device: <c>cpu</c> or <c>cuda:0 (NVIDIA H100 …)</c> or <c>ilgpu-cpu</c>.</summary>
     string Device { get; }
 
     /// <summary>Makes <paramref name="x"/> available to the kernels (uploads it to a GPU).</summary>
@@ -30,6 +30,9 @@ public interface IBoundDesign : IDisposable
 
     /// <summary>The source this design was bound from.</summary>
     IColumnSource Source { get; }
+
+    /// <summary>Counted host↔device bytes, kernel launches and bytes of X read since the design was bound.</summary>
+    DeviceTraffic Traffic { get; }
 
     /// <summary>
     /// Weighted column moments over the rows where x_ij is present, for every column j and problem b:

@@ -30,6 +30,11 @@ internal sealed class CpuBoundDesign : IBoundDesign
 
     public IColumnSource Source { get; }
 
+    public DeviceTraffic Traffic { get; } = new();
+
+    // Bytes one full read of column storage costs (what x_bytes_read counts).
+    private long ColumnBytes => Source.StorageBytes / Math.Max(1, Source.Columns);
+
     public int Rows => Source.Rows;
 
     public int Columns => Source.Columns;
@@ -49,6 +54,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
     private unsafe void Moments(double[] w, int batch, double[]? c, nint presentWeight, nint sum, nint sumSquares)
     {
         int n = Rows, p = Columns;
+        Traffic.ReadX(ColumnBytes * p);
         var totalWeight = new double[batch];
         for (int b = 0; b < batch; b++)
         {
@@ -102,6 +108,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
     {
         int n = Rows, p = Columns;
         int count = columns.IsEmpty ? p : columns.Length;
+        Traffic.ReadX(ColumnBytes * count);
         int[]? cols = columns.IsEmpty ? null : columns.ToArray();
         double[] r = residuals.ToArray();
         var rSum = new double[batch];

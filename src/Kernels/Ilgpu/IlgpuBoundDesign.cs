@@ -1,0 +1,360 @@
+using GpuEnet.Kernels.Ilgpu.Kernels;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuEnet.Kernels.Ilgpu;
+
+/// <summary>
+/// X resident on the device (float64, float32, or 2-bit codes with missing cells), plus the batch state the kernels
+/// keep between calls: the per-problem transform (uploaded once per <see cref="ColumnTransform"/>), and the descent's
+/// residuals and weights, which are sent only when the host's copy differs from what the device already holds (after a
+/// descent the device's residuals are what the host received, so the next descent of the same problems sends none).
+/// Calls are serialised (one stream, shared workspaces).
+/// </summary>
+internal sealed class IlgpuBoundDesign : IBoundDesign
+{
+    private readonly IlgpuBackend _backend;
+    private readonly Accelerator _accelerator;
+    private readonly IlgpuBackend.KernelSet _kernels;
+    private readonly List<IDisposable> _owned = [];
+    private readonly Lock _gate = new();
+    private readonly DesignView _x;
+    private readonly long _columnBytes;
+
+    // Workspaces.
+    private readonly DeviceArray<double> _weights, _centre, _present, _sum, _squares;
+    private readonly DeviceArray<double> _residuals, _residualSums, _gradient;
+    private readonly DeviceArray<int> _columns, _problemOf;
+    private readonly DeviceArray<double> _transformCentre, _transformScale, _transformFill;
+    private double[]? _transformKey;
+    private readonly DeviceArray<int> _feature, _offsets, _sweeps, _converged;
+    private readonly DeviceArray<double> _beta, _entryCentre, _entryScale, _entryFill, _entryWeightedSum, _curvature, _l1, _l2, _lower, _upper;
+    private readonly DeviceArray<double> _descentResidual, _descentWeights, _weightedResidualSum, _tolerance;
+
+    public IlgpuBoundDesign(IlgpuBackend backend, IColumnSource source)
+    {
+        _backend = backend;
+        _accelerator = backend.Accelerator;
+        _kernels = backend.Kernels;
+        Source = source;
+        Rows = source.Rows;
+        Columns = source.Columns;
+        _x = Upload(source);
+        _columnBytes = source.StorageBytes / Math.Max(1, source.Columns);
+        _weights = Array<double>();
+        _centre = Array<double>();
+        _present = Array<double>();
+        _sum = Array<double>();
+        _squares = Array<double>();
+        _residuals = Array<double>();
+        _residualSums = Array<double>();
+        _gradient = Array<double>();
+        _columns = Array<int>();
+        _problemOf = Array<int>();
+        _transformCentre = Array<double>();
+        _transformScale = Array<double>();
+        _transformFill = Array<double>();
+        _feature = Array<int>();
+        _offsets = Array<int>();
+        _sweeps = Array<int>();
+        _converged = Array<int>();
+        _beta = Array<double>();
+        _entryCentre = Array<double>();
+        _entryScale = Array<double>();
+        _entryFill = Array<double>();
+        _entryWeightedSum = Array<double>();
+        _curvature = Array<double>();
+        _l1 = Array<double>();
+        _l2 = Array<double>();
+        _lower = Array<double>();
+        _upper = Array<double>();
+        _descentResidual = Array<double>();
+        _descentWeights = Array<double>();
+        _weightedResidualSum = Array<double>();
+        _tolerance = Array<double>();
+    }
+
+    public int Rows { get; }
+
+    public int Columns { get; }
+
+    public IColumnSource Source { get; }
+
+    public DeviceTraffic Traffic { get; } = new();
+
+    private DeviceArray<T> Array<T>()
+        where T : unmanaged
+    {
+        var array = new DeviceArray<T>(_accelerator, Traffic);
+        _owned.Add(array);
+        return array;
+    }
+
+    private KernelConfig Launch(int groups)
+    {
+        Traffic.Launch();
+        return new KernelConfig(groups, _backend.GroupSize);
+    }
+
+    // X goes up once, column block by column block through a host staging buffer (a memory-mapped source is never held
+    // whole in host memory). Dense storage keeps its precision, a missing cell becomes NaN; 2-bit storage is re-encoded
+    // from the decoded values (so any row subset of a PLINK file works).
+    private DesignView Upload(IColumnSource source)
+    {
+        int n = source.Rows, p = source.Columns;
+        var storage = source.Precision switch
+        {
+            Precision.Float32 => DeviceStorage.Float32,
+            Precision.Packed2Bit => DeviceStorage.Packed2Bit,
+            _ => DeviceStorage.Float64,
+        };
+        long perColumn = storage == DeviceStorage.Packed2Bit ? (n + 3) / 4 : n;
+        var f64 = Own(_accelerator.Allocate1D<double>(storage == DeviceStorage.Float64 ? Math.Max(1, perColumn * p) : 1));
+        var f32 = Own(_accelerator.Allocate1D<float>(storage == DeviceStorage.Float32 ? Math.Max(1, perColumn * p) : 1));
+        var packed = Own(_accelerator.Allocate1D<byte>(storage == DeviceStorage.Packed2Bit ? Math.Max(1, perColumn * p) : 1));
+        int chunk = (int)Math.Clamp((32L << 20) / Math.Max(1, perColumn * 8), 1, Math.Max(1, p));
+        var scratch = new double[Math.Max(1, n)];
+        var staging64 = storage == DeviceStorage.Float64 ? new double[chunk * perColumn] : [];
+        var staging32 = storage == DeviceStorage.Float32 ? new float[chunk * perColumn] : [];
+        var staging8 = storage == DeviceStorage.Packed2Bit ? new byte[chunk * perColumn] : [];
+        for (int first = 0; first < p; first += chunk)
+        {
+            int count = Math.Min(chunk, p - first);
+            for (int c = 0; c < count; c++)
+            {
+                var column = source.Column(first + c, scratch);
+                var missing = source.MissingRows(first + c);
+                long at = c * perColumn;
+                switch (storage)
+                {
+                    case DeviceStorage.Float64:
+                        column.CopyTo(staging64.AsSpan((int)at, n));
+                        foreach (int i in missing)
+                        {
+                            staging64[at + i] = double.NaN;
+                        }
+
+                        break;
+                    case DeviceStorage.Float32:
+                        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(column, staging32.AsSpan((int)at, n));
+                        foreach (int i in missing)
+                        {
+                            staging32[at + i] = float.NaN;
+                        }
+
+                        break;
+                    default:
+                        Pack(column, missing, staging8.AsSpan((int)at, (int)perColumn));
+                        break;
+                }
+            }
+
+            long offset = first * perColumn, length = count * perColumn;
+            switch (storage)
+            {
+                case DeviceStorage.Float64:
+                    f64.View.AsContiguous().SubView(offset, length).CopyFromCPU(staging64.AsSpan(0, (int)length));
+                    Traffic.ToDevice(length * sizeof(double));
+                    break;
+                case DeviceStorage.Float32:
+                    f32.View.AsContiguous().SubView(offset, length).CopyFromCPU(staging32.AsSpan(0, (int)length));
+                    Traffic.ToDevice(length * sizeof(float));
+                    break;
+                default:
+                    packed.View.AsContiguous().SubView(offset, length).CopyFromCPU(staging8.AsSpan(0, (int)length));
+                    Traffic.ToDevice(length);
+                    break;
+            }
+        }
+
+        return new DesignView(f64.View.AsContiguous(), f32.View.AsContiguous(), packed.View.AsContiguous(), storage, n);
+    }
+
+    private static void Pack(ReadOnlySpan<double> column, ReadOnlySpan<int> missing, Span<byte> packed)
+    {
+        packed.Clear();
+        int next = 0;
+        for (int i = 0; i < column.Length; i++)
+        {
+            bool isMissing = next < missing.Length && missing[next] == i;
+            next += isMissing ? 1 : 0;
+            double v = column[i];
+            if (!isMissing && v != 0 && v != 1 && v != 2)
+            {
+                throw new ArgumentException($"2-bit storage holds dosages 0, 1 and 2 only; row {i} holds {v}.");
+            }
+
+            packed[i >> 2] |= (byte)(DesignView.Code(v, isMissing) << ((i & 3) << 1));
+        }
+    }
+
+    private T Own<T>(T resource)
+        where T : IDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
+    public void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
+        Span<double> presentWeight, Span<double> sum, Span<double> sumSquares)
+    {
+        long n = Rows, pb = (long)Columns * batch;
+        Require(batch >= 1, "batch must be at least 1.");
+        Require(weights.Length >= n * batch, $"weights holds {weights.Length} values, expected n × B = {n * batch}.");
+        Require(presentWeight.Length >= pb && sum.Length >= pb, $"presentWeight and sum must hold p × B = {pb} values.");
+        bool squares = !centre.IsEmpty;
+        Require(!squares || (centre.Length >= pb && sumSquares.Length >= pb), $"centre and sumSquares must hold p × B = {pb} values.");
+        if (pb == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var w = _weights.Upload(weights[..(int)(n * batch)]);
+            var c = squares ? _centre.Upload(centre[..(int)pb]) : _centre.View;
+            var present = _present.Ensure(pb);
+            var first = _sum.Ensure(pb);
+            var second = _squares.Ensure(squares ? pb : 1);
+            _kernels.ColumnMoments(Launch(Columns), _x, w, batch, c, squares ? 1 : 0, present, first, second);
+            Traffic.ReadX(_columnBytes * Columns);
+            _present.Download(presentWeight[..(int)pb]);
+            _sum.Download(sum[..(int)pb]);
+            if (squares)
+            {
+                _squares.Download(sumSquares[..(int)pb]);
+            }
+        }
+    }
+
+    public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,
+        Span<double> gradient)
+    {
+        long n = Rows;
+        int count = columns.IsEmpty ? Columns : columns.Length;
+        long kb = (long)count * batch;
+        Require(batch >= 1, "batch must be at least 1.");
+        Require(residuals.Length >= n * batch, $"residuals holds {residuals.Length} values, expected n × B = {n * batch}.");
+        Require(gradient.Length >= kb, $"gradient holds {gradient.Length} values, expected |columns| × B = {kb}.");
+        foreach (int j in columns)
+        {
+            Require((uint)j < (uint)Columns, $"column {j} is outside 0..{Columns - 1}.");
+        }
+
+        if (kb == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var r = _residuals.Upload(residuals[..(int)(n * batch)]);
+            var listed = columns.IsEmpty ? _columns.View : _columns.Upload(columns);
+            TransformView view = Transform(transform, batch);
+            var sums = _residualSums.Ensure(batch);
+            if (transform is not null)
+            {
+                _kernels.ResidualSums(Launch(batch), r, Rows, sums);
+            }
+
+            var g = _gradient.Ensure(kb);
+            _kernels.BatchedGradient(Launch(count), _x, listed, columns.IsEmpty ? 0 : 1, r, batch, sums, view, g);
+            Traffic.ReadX(_columnBytes * count);
+            _gradient.Download(gradient[..(int)kb]);
+        }
+    }
+
+    // The transform's arrays go up once per ColumnTransform (their identity is the key: a batch's standardisation is learnt
+    // once and then only read); the problem map of each call is small (one int per residual column).
+    private TransformView Transform(ColumnTransform? transform, int batch)
+    {
+        if (transform is null)
+        {
+            return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, _problemOf.View, Columns, 0);
+        }
+
+        Require(transform.Columns == Columns, $"the transform has {transform.Columns} columns, X has {Columns}.");
+        if (!ReferenceEquals(_transformKey, transform.Centre))
+        {
+            _transformCentre.Upload(transform.Centre);
+            _transformScale.Upload(transform.InverseScale);
+            _transformFill.Upload(transform.Fill);
+            _transformKey = transform.Centre;
+        }
+
+        var map = new int[batch];
+        for (int q = 0; q < batch; q++)
+        {
+            map[q] = transform.Problem(q);
+            Require((uint)map[q] < (uint)transform.Batch, $"residual column {q} maps to problem {map[q]}, outside 0..{transform.Batch - 1}.");
+        }
+
+        _problemOf.Upload(map);
+        return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, _problemOf.View, Columns, 1);
+    }
+
+    public void ActiveSetDescent(DescentBatch work)
+    {
+        int n = Rows, batch = work.Batch, count = work.Count;
+        for (int k = 0; k < count; k++)
+        {
+            Require((uint)work.Feature[k] < (uint)Columns, $"entry {k} names feature {work.Feature[k]}, outside 0..{Columns - 1}.");
+        }
+
+        lock (_gate)
+        {
+            long nb = (long)n * batch;
+            var residual = _descentResidual.UploadIfChanged(work.Residual.AsSpan(0, (int)nb));
+            var weights = _descentWeights.UploadIfChanged(work.Weights.AsSpan(0, (int)nb));
+            var entries = new DescentEntries(
+                _feature.Upload(work.Feature.AsSpan(0, count)),
+                _beta.Upload(work.Beta.AsSpan(0, count)),
+                _entryCentre.Upload(work.Centre.AsSpan(0, count)),
+                _entryScale.Upload(work.InverseScale.AsSpan(0, count)),
+                _entryFill.Upload(work.Fill.AsSpan(0, count)),
+                _entryWeightedSum.Upload(work.WeightedSum.AsSpan(0, count)),
+                _curvature.Upload(work.Curvature.AsSpan(0, count)),
+                _l1.Upload(work.L1.AsSpan(0, count)),
+                _l2.Upload(work.L2.AsSpan(0, count)),
+                _lower.Upload(work.Lower.AsSpan(0, count)),
+                _upper.Upload(work.Upper.AsSpan(0, count)));
+            var problems = new DescentProblems(
+                _offsets.Upload(work.Offsets.AsSpan(0, batch + 1)),
+                residual,
+                weights,
+                _weightedResidualSum.Upload(work.WeightedResidualSum.AsSpan(0, batch)),
+                _tolerance.Upload(work.Tolerance.AsSpan(0, batch)),
+                _sweeps.Ensure(batch),
+                _converged.Ensure(batch));
+            _kernels.ActiveSetDescent(Launch(batch), _x, entries, problems, work.MaxSweeps);
+            _beta.Download(work.Beta.AsSpan(0, count));
+            _descentResidual.DownloadMirrored(work.Residual.AsSpan(0, (int)nb));
+            _weightedResidualSum.Download(work.WeightedResidualSum.AsSpan(0, batch));
+            _sweeps.Download(work.Sweeps.AsSpan(0, batch));
+            var converged = new int[batch];
+            _converged.Download(converged);
+            for (int b = 0; b < batch; b++)
+            {
+                work.Converged[b] = converged[b] != 0;
+            }
+        }
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var resource in _owned)
+        {
+            resource.Dispose();
+        }
+
+        _owned.Clear();
+    }
+}

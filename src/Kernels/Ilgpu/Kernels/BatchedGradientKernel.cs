@@ -1,0 +1,108 @@
+using ILGPU;
+
+namespace GpuEnet.Kernels.Ilgpu.Kernels;
+
+/// <summary>The per-problem standardisation as the gradient kernel reads it (p × problems, column-major).</summary>
+internal readonly struct TransformView
+{
+    public TransformView(ArrayView<double> centre, ArrayView<double> inverseScale, ArrayView<double> fill,
+        ArrayView<int> problemOf, int columns, int enabled)
+    {
+        Centre = centre;
+        InverseScale = inverseScale;
+        Fill = fill;
+        ProblemOf = problemOf;
+        Columns = columns;
+        Enabled = enabled;
+    }
+
+    public readonly ArrayView<double> Centre;
+    public readonly ArrayView<double> InverseScale;
+    public readonly ArrayView<double> Fill;
+
+    /// <summary>Transform problem of residual column q.</summary>
+    public readonly ArrayView<int> ProblemOf;
+    public readonly int Columns;
+
+    /// <summary>0: x̃ = x (no transform).</summary>
+    public readonly int Enabled;
+
+    public long At(int q, int j) => ((long)ProblemOf[q] * Columns) + j;
+}
+
+/// <summary>
+/// <c>G[k,q] = Σ_i x̃_ij,q r_iq</c> for the listed columns j = columns[k] (all columns when <c>listed</c> is 0, k = j):
+/// the memory-bound pass of the contract's <see cref="IBoundDesign.BatchedGradient"/>. A missing x_ij counts as the
+/// problem's fill; with a transform, x̃ = (x − c)·s is applied algebraically: s·(Σ x r − c·Σ r), with Σ r from
+/// <see cref="ResidualSumsKernel"/>.
+/// </summary>
+/// <remarks>
+/// Launch: one group per listed column (grid = |columns|), rows strided over the group's threads, residuals four at a
+/// time: each thread reads x_ij once per four residuals and keeps four float64 partial sums, then one four-lane
+/// fixed-order tree. Traffic: the column from device memory once (re-read from cache for each group of four
+/// residuals), R once per column from cache, |columns| × Q doubles written.
+/// </remarks>
+internal static class BatchedGradientKernel
+{
+    public static void Run(DesignView x, ArrayView<int> columns, int listed, ArrayView<double> residuals, int batch,
+        ArrayView<double> residualSums, TransformView transform, ArrayView<double> gradient)
+    {
+        var shared = SharedMemory.Allocate<double>(4 * GroupReduce.MaxGroupSize);
+        int k = Grid.IdxX;
+        int count = Grid.DimX;
+        int j = listed != 0 ? columns[k] : k;
+        int t = Group.IdxX;
+        int n = x.Rows;
+        for (int q0 = 0; q0 < batch; q0 += 4)
+        {
+            int width = batch - q0 < 4 ? batch - q0 : 4;
+            double f0 = 0.0, f1 = 0.0, f2 = 0.0, f3 = 0.0;
+            if (transform.Enabled != 0)
+            {
+                f0 = transform.Fill[transform.At(q0, j)];
+                f1 = width > 1 ? transform.Fill[transform.At(q0 + 1, j)] : 0.0;
+                f2 = width > 2 ? transform.Fill[transform.At(q0 + 2, j)] : 0.0;
+                f3 = width > 3 ? transform.Fill[transform.At(q0 + 3, j)] : 0.0;
+            }
+
+            double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+            long r0 = (long)q0 * n;
+            for (int i = t; i < n; i += Group.DimX)
+            {
+                double v = x.Read(j, i);
+                bool missing = double.IsNaN(v);
+                a0 += (missing ? f0 : v) * residuals[r0 + i];
+                if (width > 1)
+                {
+                    a1 += (missing ? f1 : v) * residuals[r0 + n + i];
+                }
+
+                if (width > 2)
+                {
+                    a2 += (missing ? f2 : v) * residuals[r0 + (2L * n) + i];
+                }
+
+                if (width > 3)
+                {
+                    a3 += (missing ? f3 : v) * residuals[r0 + (3L * n) + i];
+                }
+            }
+
+            GroupReduce.Sum4(shared, a0, a1, a2, a3);
+            if (t < width)
+            {
+                int q = q0 + t;
+                double raw = shared[t * GroupReduce.MaxGroupSize];
+                if (transform.Enabled != 0)
+                {
+                    long at = transform.At(q, j);
+                    raw = transform.InverseScale[at] * (raw - (transform.Centre[at] * residualSums[q]));
+                }
+
+                gradient[((long)q * count) + k] = raw;
+            }
+
+            GroupReduce.Release();
+        }
+    }
+}

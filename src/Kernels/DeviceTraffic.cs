@@ -32,6 +32,16 @@ public sealed class DeviceTraffic
 
     internal void Launch() => Interlocked.Increment(ref _launches);
 
+    /// <summary>Adds another design's counts to these (totals over the designs a fit or a cross-validation bound).</summary>
+    public void Add(DeviceTraffic other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ToDevice(other.ToDeviceBytes);
+        FromDevice(other.FromDeviceBytes);
+        ReadX(other.XBytesRead);
+        Interlocked.Add(ref _launches, other.KernelLaunches);
+    }
+
     /// <summary>One line for <c>GPUENET_PROFILE</c>.</summary>
     public override string ToString() =>
         $"to device {ToDeviceBytes:N0} B, from device {FromDeviceBytes:N0} B, X read {XBytesRead:N0} B, kernel launches {KernelLaunches:N0}";

@@ -15,6 +15,9 @@ namespace GpuEnet.Solver;
 public sealed class EnetFitter
 {
     private readonly IKernelBackend _backend;
+
+    // Traffic of every design this fitter bound (a cross-validation with --refine binds more than one).
+    private readonly DeviceTraffic _traffic = new();
     private readonly EnetSettings _settings;
     private readonly IProgress<PathProgress>? _progress;
 
@@ -265,7 +268,14 @@ public sealed class EnetFitter
     private PathSolution[] Solve(TrainingData data, IReadOnlyList<PathProblem> problems)
     {
         using var design = _backend.Bind(data.X);
-        return new PathSolver(design, data.Y, _settings, _progress).Solve(problems);
+        try
+        {
+            return new PathSolver(design, data.Y, _settings, _progress).Solve(problems);
+        }
+        finally
+        {
+            _traffic.Add(design.Traffic);
+        }
     }
 
     internal static EnetPath ToPath(PathSolution s, double l1Ratio) => new()
@@ -317,8 +327,16 @@ public sealed class EnetFitter
                 Intercept = _settings.Intercept,
                 LoadSeconds = data.LoadSeconds,
                 SolveSeconds = seconds,
+                Traffic = Snapshot(_traffic),
             },
         };
+    }
+
+    private static DeviceTraffic Snapshot(DeviceTraffic traffic)
+    {
+        var copy = new DeviceTraffic();
+        copy.Add(traffic);
+        return copy;
     }
 
     /// <summary>SHA-256 (hex, first 16 bytes) of n, p, y, weights and up to 1,024 evenly spaced columns of X.</summary>

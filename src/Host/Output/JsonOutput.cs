@@ -73,6 +73,13 @@ public static class JsonOutput
         w.WriteStartObject("timing");
         w.WriteNumber("load_seconds", model.Training.LoadSeconds);
         w.WriteNumber("solve_seconds", model.Training.SolveSeconds);
+        var traffic = model.Training.Traffic;
+        w.WriteStartObject("device_traffic");
+        w.WriteNumber("to_device_bytes", traffic.ToDeviceBytes);
+        w.WriteNumber("from_device_bytes", traffic.FromDeviceBytes);
+        w.WriteNumber("x_bytes_read", traffic.XBytesRead);
+        w.WriteNumber("kernel_launches", traffic.KernelLaunches);
+        w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
     }

@@ -1,3 +1,4 @@
+using GpuEnet.Kernels;
 namespace GpuEnet.Solver.Model;
 
 /// <summary>How the selected (λ, l1_ratio) was chosen.</summary>
@@ -57,6 +58,9 @@ public sealed record TrainingInfo
 
     /// <summary>Seconds spent fitting (or cross-validating), loading excluded.</summary>
     public double SolveSeconds { get; init; }
+
+    /// <summary>Counted host↔device bytes, kernel launches and bytes of X read by the solve (not stored in the model file).</summary>
+    public DeviceTraffic Traffic { get; init; } = new();
 }
 
 /// <summary>

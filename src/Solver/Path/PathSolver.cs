@@ -154,6 +154,7 @@ internal sealed class PathSolver
         if (Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
         {
             Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s (kernel {_times.Kernel:F2} s, bound {_times.Bound:F2} s), screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, coordinate steps {_times.Coordinates}, descent calls {_times.Calls}, KKT columns {(double)_times.Listed / Math.Max(1, _passes - 3) / _p:P0} of p, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
+            Console.Error.WriteLine($"profile: device traffic: {_design.Traffic}");
         }
 
         return states.Select(s => s.Solution).ToArray();

@@ -89,10 +89,11 @@ internal static class BatchedGradientKernel
             }
 
             GroupReduce.Sum4(shared, a0, a1, a2, a3);
-            if (t < width)
+            // Threads write the (up to four) results; a group smaller than four writes them in turns.
+            for (int l = t; l < width; l += Group.DimX)
             {
-                int q = q0 + t;
-                double raw = shared[t * GroupReduce.MaxGroupSize];
+                int q = q0 + l;
+                double raw = shared[l * GroupReduce.MaxGroupSize];
                 if (transform.Enabled != 0)
                 {
                     long at = transform.At(q, j);

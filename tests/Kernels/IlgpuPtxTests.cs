@@ -25,6 +25,13 @@ public sealed partial class IlgpuPtxTests
     public void KernelCompilesToPtxWithoutLocalMemory(string name)
     {
         string ptx = IlgpuKernels.CompilePtx(IlgpuKernels.All.Single(k => k.Name == name).Method, CudaArchitecture.SM_80);
+        // scripts/dump-ptx.sh sets this to keep the PTX for review.
+        if (Environment.GetEnvironmentVariable("GPUENET_PTX_DUMP") is { Length: > 0 } dump)
+        {
+            Directory.CreateDirectory(dump);
+            File.WriteAllText(Path.Combine(dump, $"{name}.sm_80.ptx"), ptx);
+        }
+
         Assert.Contains(".target sm_80", ptx, StringComparison.Ordinal);
         Assert.Contains(".entry", ptx, StringComparison.Ordinal);
         Assert.DoesNotMatch(LocalStateSpace(), ptx);

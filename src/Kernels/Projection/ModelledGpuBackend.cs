@@ -1,0 +1,189 @@
+using GpuEnet.Kernels.Cpu;
+
+namespace GpuEnet.Kernels.Projection;
+
+/// <summary>
+/// The SIMD backend computing, while counting the host↔device traffic, launches and X reads that the ILGPU backend would
+/// make for the same calls (the rules of <c>IlgpuBoundDesign</c>, mirrors of unchanged residuals and weights included),
+/// plus the coordinate steps of the descents. It is how <c>bench/gpu/project</c> counts the work of a problem far too large
+/// for ILGPU's CPU accelerator; <c>tests/Kernels/ModelledTrafficTests</c> checks its counts equal the ILGPU backend's on the
+/// same solve. Not a user-facing device.
+/// </summary>
+public sealed class ModelledGpuBackend(int threads) : IKernelBackend
+{
+    private readonly CpuBackend _cpu = new(threads);
+
+    /// <inheritdoc/>
+    public string Device => "cpu (GPU traffic modelled)";
+
+    /// <summary>The designs bound so far (their counts).</summary>
+    public List<ModelledGpuDesign> Designs { get; } = [];
+
+    /// <inheritdoc/>
+    public IBoundDesign Bind(IColumnSource x)
+    {
+        var design = new ModelledGpuDesign(_cpu.Bind(x));
+        Designs.Add(design);
+        return design;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _cpu.Dispose();
+}
+
+/// <summary>A bound design of <see cref="ModelledGpuBackend"/>: the SIMD design, with the ILGPU backend's counts.</summary>
+public sealed class ModelledGpuDesign : IBoundDesign
+{
+    private const int Double = sizeof(double);
+    private const int Int = sizeof(int);
+
+    private readonly IBoundDesign _inner;
+    private readonly long _columnBytes;
+    private double[]? _transformKey;
+    private double[] _residualMirror = [];
+    private double[] _weightsMirror = [];
+
+    internal ModelledGpuDesign(IBoundDesign inner)
+    {
+        _inner = inner;
+        var x = inner.Source;
+        _columnBytes = x.StorageBytes / Math.Max(1, x.Columns);
+        long perColumn = x.Precision switch
+        {
+            Precision.Float32 => (long)x.Rows * sizeof(float),
+            Precision.Packed2Bit => (x.Rows + 3) / 4,
+            _ => (long)x.Rows * Double,
+        };
+        XUploadBytes = perColumn * x.Columns;
+        Traffic.ToDevice(XUploadBytes);
+    }
+
+    /// <summary>Bytes of the one upload of X (part of <see cref="DeviceTraffic.ToDeviceBytes"/>).</summary>
+    public long XUploadBytes { get; }
+
+    /// <summary>Coordinate steps of all descents (entries × sweeps, summed over problems).</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>
+    /// The descents' critical path in coordinate steps: per call, the largest entries × sweeps of one problem (a GPU runs
+    /// the problems of a call side by side, one group each), summed over calls.
+    /// </summary>
+    public long CriticalSteps { get; private set; }
+
+    /// <summary>Descent calls (one launch each).</summary>
+    public long DescentCalls { get; private set; }
+
+    /// <summary>
+    /// Host↔device bytes that grow with p (moments and gradients brought back, transforms and column lists sent), the
+    /// one upload of X excluded: what a projection scales with p besides the reads of X.
+    /// </summary>
+    public long ColumnProportionalBytes { get; private set; }
+
+    /// <summary>Passes over X (moments and gradients).</summary>
+    public long Passes { get; private set; }
+
+    /// <inheritdoc/>
+    public int Rows => _inner.Rows;
+
+    /// <inheritdoc/>
+    public int Columns => _inner.Columns;
+
+    /// <inheritdoc/>
+    public IColumnSource Source => _inner.Source;
+
+    /// <inheritdoc/>
+    public DeviceTraffic Traffic { get; } = new();
+
+    /// <inheritdoc/>
+    public void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
+        Span<double> presentWeight, Span<double> sum, Span<double> sumSquares)
+    {
+        _inner.ColumnMoments(weights, batch, centre, presentWeight, sum, sumSquares);
+        long pb = (long)Columns * batch;
+        if (pb == 0)
+        {
+            return;
+        }
+
+        bool squares = !centre.IsEmpty;
+        Traffic.ToDevice(((long)Rows * batch * Double) + (squares ? pb * Double : 0));
+        Traffic.Launch();
+        Traffic.ReadX(_columnBytes * Columns);
+        Traffic.FromDevice(pb * Double * (squares ? 3 : 2));
+        ColumnProportionalBytes += (pb * Double * (squares ? 3 : 2)) + (squares ? pb * Double : 0);
+        Passes++;
+    }
+
+    /// <inheritdoc/>
+    public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,
+        Span<double> gradient)
+    {
+        _inner.BatchedGradient(columns, residuals, batch, transform, gradient);
+        int count = columns.IsEmpty ? Columns : columns.Length;
+        long kb = (long)count * batch;
+        if (kb == 0)
+        {
+            return;
+        }
+
+        Traffic.ToDevice(((long)Rows * batch * Double) + ((long)columns.Length * Int));
+        if (transform is not null)
+        {
+            if (!ReferenceEquals(_transformKey, transform.Centre))
+            {
+                long bytes = (transform.Centre.LongLength + transform.InverseScale.LongLength + transform.Fill.LongLength) * Double;
+                Traffic.ToDevice(bytes);
+                ColumnProportionalBytes += bytes;
+                _transformKey = transform.Centre;
+            }
+
+            Traffic.ToDevice((long)batch * Int);
+            Traffic.Launch();
+        }
+
+        Traffic.Launch();
+        Traffic.ReadX(_columnBytes * count);
+        Traffic.FromDevice(kb * Double);
+        ColumnProportionalBytes += (kb * Double) + ((long)columns.Length * Int);
+        Passes++;
+    }
+
+    /// <inheritdoc/>
+    public void ActiveSetDescent(DescentBatch work)
+    {
+        int batch = work.Batch, count = work.Count;
+        int nb = Rows * batch;
+        Traffic.ToDevice(Mirror(ref _residualMirror, work.Residual.AsSpan(0, nb)) + Mirror(ref _weightsMirror, work.Weights.AsSpan(0, nb)));
+        // Feature (int) and ten float64 arrays per entry; offsets, Σ w r and tolerance per problem.
+        Traffic.ToDevice(((long)count * (Int + (10 * Double))) + ((batch + 1L) * Int) + (2L * batch * Double));
+        Traffic.Launch();
+        _inner.ActiveSetDescent(work);
+        Traffic.FromDevice(((long)count * Double) + ((long)nb * Double) + ((long)batch * (Double + Int + Int)));
+        _residualMirror = work.Residual.AsSpan(0, nb).ToArray();
+        DescentCalls++;
+        long longest = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            long steps = (long)work.Sweeps[b] * (work.Offsets[b + 1] - work.Offsets[b]);
+            Steps += steps;
+            longest = Math.Max(longest, steps);
+        }
+
+        CriticalSteps += longest;
+    }
+
+    // The bytes an upload-if-changed sends: none when the device already holds exactly these values.
+    private static long Mirror(ref double[] mirror, ReadOnlySpan<double> values)
+    {
+        if (values.SequenceEqual(mirror))
+        {
+            return 0;
+        }
+
+        mirror = values.ToArray();
+        return (long)values.Length * Double;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _inner.Dispose();
+}

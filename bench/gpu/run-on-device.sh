@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU vs CUDA end to end on a GPU machine: generates synthetic p >> n data there, runs `gpuenet fit` and
+# CPU (SIMD backend) vs GPU (ILGPU's CUDA accelerator) end to end on a GPU machine: generates synthetic p >> n data there, runs `gpuenet fit` and
 # `gpuenet cv` with --device cpu and --device cuda, and writes a Markdown table to $OUT/gpu-vs-cpu.md (raw JSON
 # outputs and logs beside it).
 #
@@ -7,6 +7,8 @@
 #
 # Runs from the repository root with a self-contained publish at ./.publish/gpuenet, made beforehand with
 #   dotnet publish src/Host -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o .publish
+# (about 28 MB; src/Host/GpuEnet.Host.csproj roots ILGPU and ILGPU.Trim.xml keeps the BCL members ILGPU looks up by name,
+# without which a trimmed ILGPU fails at its first kernel; untrimmed, the publish is 83 MB, more than a device run carries)
 # so the device machine needs no .NET. Data: X as a Fortran-order float64 .npy (memory-mapped by gpuenet) and y as
 # one value per line, written by python3 + numpy when the machine has them, else by a tiny C program (cc), else
 # a CSV by awk (slower to load; the table says which). Environment knobs:

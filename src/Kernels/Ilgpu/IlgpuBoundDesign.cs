@@ -7,8 +7,9 @@ namespace GpuEnet.Kernels.Ilgpu;
 /// <summary>
 /// X resident on the device (float64, float32, or 2-bit codes with missing cells), plus the batch state the kernels
 /// keep between calls: the per-problem transform (uploaded once per <see cref="ColumnTransform"/>), and the descent's
-/// residuals and weights, which are sent only when the host's copy differs from what the device already holds (after a
-/// descent the device's residuals are what the host received, so the next descent of the same problems sends none).
+/// residuals, weights and per-entry arrays, each sent only when the host's copy differs from what the device already
+/// holds (after a descent the device's residuals and β are what the host received, so a repeated descent of the same
+/// entries sends nothing but the per-problem scalars).
 /// Calls are serialised (one stream, shared workspaces).
 /// </summary>
 internal sealed class IlgpuBoundDesign : IBoundDesign
@@ -307,17 +308,17 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
             var residual = _descentResidual.UploadIfChanged(work.Residual.AsSpan(0, (int)nb));
             var weights = _descentWeights.UploadIfChanged(work.Weights.AsSpan(0, (int)nb));
             var entries = new DescentEntries(
-                _feature.Upload(work.Feature.AsSpan(0, count)),
-                _beta.Upload(work.Beta.AsSpan(0, count)),
-                _entryCentre.Upload(work.Centre.AsSpan(0, count)),
-                _entryScale.Upload(work.InverseScale.AsSpan(0, count)),
-                _entryFill.Upload(work.Fill.AsSpan(0, count)),
-                _entryWeightedSum.Upload(work.WeightedSum.AsSpan(0, count)),
-                _curvature.Upload(work.Curvature.AsSpan(0, count)),
-                _l1.Upload(work.L1.AsSpan(0, count)),
-                _l2.Upload(work.L2.AsSpan(0, count)),
-                _lower.Upload(work.Lower.AsSpan(0, count)),
-                _upper.Upload(work.Upper.AsSpan(0, count)));
+                _feature.UploadIfChanged(work.Feature.AsSpan(0, count)),
+                _beta.UploadIfChanged(work.Beta.AsSpan(0, count)),
+                _entryCentre.UploadIfChanged(work.Centre.AsSpan(0, count)),
+                _entryScale.UploadIfChanged(work.InverseScale.AsSpan(0, count)),
+                _entryFill.UploadIfChanged(work.Fill.AsSpan(0, count)),
+                _entryWeightedSum.UploadIfChanged(work.WeightedSum.AsSpan(0, count)),
+                _curvature.UploadIfChanged(work.Curvature.AsSpan(0, count)),
+                _l1.UploadIfChanged(work.L1.AsSpan(0, count)),
+                _l2.UploadIfChanged(work.L2.AsSpan(0, count)),
+                _lower.UploadIfChanged(work.Lower.AsSpan(0, count)),
+                _upper.UploadIfChanged(work.Upper.AsSpan(0, count)));
             var problems = new DescentProblems(
                 _offsets.Upload(work.Offsets.AsSpan(0, batch + 1)),
                 residual,
@@ -327,7 +328,7 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
                 _sweeps.Ensure(batch),
                 _converged.Ensure(batch));
             _kernels.ActiveSetDescent(Launch(batch), _x, entries, problems, work.MaxSweeps);
-            _beta.Download(work.Beta.AsSpan(0, count));
+            _beta.DownloadMirrored(work.Beta.AsSpan(0, count));
             _descentResidual.DownloadMirrored(work.Residual.AsSpan(0, (int)nb));
             _weightedResidualSum.Download(work.WeightedResidualSum.AsSpan(0, batch));
             _sweeps.Download(work.Sweeps.AsSpan(0, batch));

@@ -42,6 +42,8 @@ public sealed class ModelledGpuDesign : IBoundDesign
     private double[]? _transformKey;
     private double[] _residualMirror = [];
     private double[] _weightsMirror = [];
+    private readonly double[][] _entryMirrors = new double[10][];
+    private int[] _featureMirror = [];
 
     internal ModelledGpuDesign(IBoundDesign inner)
     {
@@ -154,12 +156,21 @@ public sealed class ModelledGpuDesign : IBoundDesign
         int batch = work.Batch, count = work.Count;
         int nb = Rows * batch;
         Traffic.ToDevice(Mirror(ref _residualMirror, work.Residual.AsSpan(0, nb)) + Mirror(ref _weightsMirror, work.Weights.AsSpan(0, nb)));
-        // Feature (int) and ten float64 arrays per entry; offsets, Σ w r and tolerance per problem.
-        Traffic.ToDevice(((long)count * (Int + (10 * Double))) + ((batch + 1L) * Int) + (2L * batch * Double));
+        // Feature (int) and ten float64 arrays per entry, each only when changed; offsets, Σ w r and tolerance per problem.
+        double[][] entries = [work.Beta, work.Centre, work.InverseScale, work.Fill, work.WeightedSum, work.Curvature, work.L1, work.L2, work.Lower, work.Upper];
+        long sent = Mirror(ref _featureMirror, work.Feature.AsSpan(0, count));
+        for (int a = 0; a < entries.Length; a++)
+        {
+            _entryMirrors[a] ??= [];
+            sent += Mirror(ref _entryMirrors[a], entries[a].AsSpan(0, count));
+        }
+
+        Traffic.ToDevice(sent + ((batch + 1L) * Int) + (2L * batch * Double));
         Traffic.Launch();
         _inner.ActiveSetDescent(work);
         Traffic.FromDevice(((long)count * Double) + ((long)nb * Double) + ((long)batch * (Double + Int + Int)));
         _residualMirror = work.Residual.AsSpan(0, nb).ToArray();
+        _entryMirrors[0] = work.Beta.AsSpan(0, count).ToArray();
         DescentCalls++;
         long longest = 0;
         for (int b = 0; b < batch; b++)
@@ -173,7 +184,8 @@ public sealed class ModelledGpuDesign : IBoundDesign
     }
 
     // The bytes an upload-if-changed sends: none when the device already holds exactly these values.
-    private static long Mirror(ref double[] mirror, ReadOnlySpan<double> values)
+    private static unsafe long Mirror<T>(ref T[] mirror, ReadOnlySpan<T> values)
+        where T : unmanaged, IEquatable<T>
     {
         if (values.SequenceEqual(mirror))
         {
@@ -181,7 +193,7 @@ public sealed class ModelledGpuDesign : IBoundDesign
         }
 
         mirror = values.ToArray();
-        return (long)values.Length * Double;
+        return (long)values.Length * sizeof(T);
     }
 
     /// <inheritdoc/>

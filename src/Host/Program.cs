@@ -64,9 +64,28 @@ public static class Program
         {
             return Fail(e.Message, 1);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or OutOfMemoryException)
+        catch (ArgumentException e)
+        {
+            // The library's validation messages are sentences; the parameter name .NET appends is not for users.
+            string message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            return Fail(message, 1);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return Fail("permission denied while reading or writing a file named on the command line.", 1);
+        }
+        catch (OutOfMemoryException)
+        {
+            return Fail("out of memory: the data (or the batch of problems) does not fit; try --precision float32 or fewer l1_ratio values.", 1);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
         {
             return Fail(e.Message, 1);
+        }
+        catch (Exception e)
+        {
+            // Never a stack trace: a bug still ends with one line and a non-zero code.
+            return Fail($"internal error ({e.GetType().Name}: {e.Message.TrimEnd('.')}); please report it with the command line.", 1);
         }
     }
 

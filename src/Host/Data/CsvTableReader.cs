@@ -19,6 +19,7 @@ internal static class CsvTableReader
 {
     private const int TargetRole = -1;
     private const int WeightsRole = -2;
+    private const int SkipRole = -3;
 
     // Doubles per row-major chunk (8 MiB): large enough to amortise, small enough to keep the transpose peak tight.
     private const int ChunkValues = 1 << 20;
@@ -82,12 +83,36 @@ internal static class CsvTableReader
             }
         }
 
+        var skip = new HashSet<int>();
+        foreach (string name in request.Ignore ?? [])
+        {
+            int c = FindColumn(header, name, file, "--ignore");
+            if (c == targetColumn || c == weightsColumn)
+            {
+                throw DataErrors.At(file, 1, name, "--ignore names the target or weights column.");
+            }
+
+            skip.Add(c);
+        }
+
+        if (request.Keep is { } keep)
+        {
+            var wanted = new HashSet<string>(keep, StringComparer.Ordinal);
+            for (int c = 0; c < header.Count; c++)
+            {
+                if (!wanted.Contains(header[c]) && c != targetColumn && c != weightsColumn)
+                {
+                    skip.Add(c);
+                }
+            }
+        }
+
         int width = header.Count;
         var roles = new int[width];
         var features = new List<string>(width);
         for (int c = 0; c < width; c++)
         {
-            roles[c] = c == targetColumn ? TargetRole : c == weightsColumn ? WeightsRole : features.Count;
+            roles[c] = c == targetColumn ? TargetRole : c == weightsColumn ? WeightsRole : skip.Contains(c) ? SkipRole : features.Count;
             if (roles[c] >= 0)
             {
                 features.Add(header[c]);
@@ -154,7 +179,7 @@ internal static class CsvTableReader
                     {
                         target = Special(cell, file, lineNo, header[c]);
                     }
-                    else
+                    else if (role == WeightsRole)
                     {
                         weight = Weight(cell, file, lineNo, header[c]);
                     }
@@ -199,7 +224,7 @@ internal static class CsvTableReader
                     {
                         target = Special(cell, file, lineNo, header[c]);
                     }
-                    else
+                    else if (role == WeightsRole)
                     {
                         weight = Weight(cell, file, lineNo, header[c]);
                     }
@@ -382,7 +407,7 @@ internal static class CsvTableReader
     private static int FindColumn(List<string> header, string name, string file, string what)
     {
         int c = header.IndexOf(name);
-        return c >= 0 ? c : throw DataErrors.At(file, 1, name, $"no such {what} column; the header has {DataErrors.List(header)}.");
+        return c >= 0 ? c : throw DataErrors.At(file, 1, name, $"no such {(what.StartsWith('-') ? "column (named by " + what + ")" : what + " column")}; the header has {DataErrors.List(header)}.");
     }
 
     private static void CheckUniqueNames(List<string> header, string file)

@@ -180,10 +180,28 @@ internal static unsafe class NpyReader
             throw DataErrors.File(file, $"has no row with a target{(w is null ? "" : " and a weight")} ({n} rows were dropped as missing).");
         }
 
+        var skip = new HashSet<int>();
+        foreach (string name in request.Ignore ?? [])
+        {
+            int j = Array.IndexOf(names, name);
+            if (j < 0)
+            {
+                throw DataErrors.File(file, $"has no column named '{name}' (named by --ignore); its columns are {DataErrors.List(names)}.");
+            }
+
+            if (j == targetColumn || j == weightsColumn)
+            {
+                throw DataErrors.File(file, $"column '{name}' is the target or weights column; --ignore cannot name it.");
+            }
+
+            skip.Add(j);
+        }
+
+        var keepNames = request.Keep is null ? null : new HashSet<string>(request.Keep, StringComparer.Ordinal);
         var featureColumns = new List<int>(src.Columns);
         for (int j = 0; j < src.Columns; j++)
         {
-            if (j != targetColumn && j != weightsColumn)
+            if (j != targetColumn && j != weightsColumn && !skip.Contains(j) && (keepNames is null || keepNames.Contains(names[j])))
             {
                 featureColumns.Add(j);
             }

@@ -292,7 +292,23 @@ internal static unsafe class NpyReader
             return dense.WithMissing(missing);
         }
 
-        return precision == Precision.Float32 ? DenseMatrix32.FromDouble(dense) : dense;
+        if (precision == Precision.Float32)
+        {
+            for (int f = 0; f < p; f++)
+            {
+                var col = values.AsSpan(f * n, n);
+                int big = col.IndexOfAnyExceptInRange(-float.MaxValue, float.MaxValue);
+                if (big >= 0)
+                {
+                    throw DataErrors.AtRow(file, kept[big] + 1, names[featureColumns[f]],
+                        $"{col[big].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} does not fit in float32 (largest ±3.4e38); use --precision float64.");
+                }
+            }
+
+            return DenseMatrix32.FromDouble(dense);
+        }
+
+        return dense;
     }
 
     private static string[] ReadNames(string file, int columns)

@@ -82,6 +82,7 @@ public static class TrainCommand
 
         var training = Prepare(dataset, settings, o.Bool("missing-indicators", false), clock.Elapsed.TotalSeconds);
         settings = PerFeature(o, settings, training.Features);
+        var folds = cv ? WithFoldIds(o, cvOptions!, dataset) : null;
         using var backend = Backends.Create(o.Get("device"), threads, out string? notice);
         if (notice is not null && !quiet)
         {
@@ -92,7 +93,7 @@ public static class TrainCommand
         using (var progress = new ProgressLine(cv ? "cross-validating" : "fitting"))
         {
             var fitter = new EnetFitter(backend, settings, quiet ? null : progress);
-            model = cv ? fitter.CrossValidate(training, WithFoldIds(o, cvOptions!, dataset)) : fitter.Fit(training);
+            model = cv ? fitter.CrossValidate(training, folds!) : fitter.Fit(training);
         }
 
         outputs.Write(modelOut, stream => ModelWriter.Write(model, stream));

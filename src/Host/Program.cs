@@ -13,7 +13,8 @@ public static class Program
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
-            Console.Out.WriteLine(HelpText.Main);
+            // Asked for, the help is the output; given no command, it explains a usage error and goes to stderr.
+            (args.Length == 0 ? Console.Error : Console.Out).WriteLine(HelpText.Main);
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -67,8 +68,7 @@ public static class Program
         catch (ArgumentException e)
         {
             // The library's validation messages are sentences; the parameter name .NET appends is not for users.
-            string message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
-            return Fail(message, 1);
+            return Fail(CliException.SentenceOf(e), 1);
         }
         catch (UnauthorizedAccessException)
         {
@@ -85,7 +85,9 @@ public static class Program
         catch (Exception e)
         {
             // Never a stack trace: a bug still ends with one line and a non-zero code.
-            return Fail($"internal error ({e.GetType().Name}: {e.Message.TrimEnd('.')}); please report it with the command line.", 1);
+            var cause = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+            string where = cause.TargetSite?.DeclaringType?.Name is { } type ? $" in {type}" : "";
+            return Fail($"internal error ({cause.GetType().Name}{where}); please report it with the command line.", 1);
         }
     }
 

@@ -61,7 +61,7 @@ public static class PredictCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"'{dataPath}': {e.Message.TrimEnd('.')}.");
+            throw new CliException($"'{dataPath}': {CliException.SentenceOf(e).TrimEnd('.')}.");
         }
 
         for (int i = 0; i < predictions.Length; i++)

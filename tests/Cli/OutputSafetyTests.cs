@@ -224,6 +224,25 @@ public sealed class OutputSafetyTests : IDisposable
     }
 
     [Fact]
+    public void ConcurrentRunsOnOneOutputLeaveAValidFileAndNoTemporary()
+    {
+        // Each run cleans leftovers in the folder when it starts; the others' live temporaries are locked and must survive.
+        string data = Data();
+        var runs = Enumerable.Range(0, 4).Select(k => Cli.Start(_dir, "fit", "--data", data, "--target", "y", "--seed", (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--out", F("m.gnet"), "--json", F("fit.json"), "--quiet")).ToList();
+        foreach (var p in runs)
+        {
+            Assert.True(p.WaitForExit(60_000));
+            Assert.True(p.ExitCode == 0, p.StandardError.ReadToEnd());
+            p.Dispose();
+        }
+
+        Assert.Equal(6, GpuEnet.Host.ModelFile.ModelReader.Read(F("m.gnet")).Features.Length);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(F("fit.json")));
+        Assert.Empty(Leftovers());
+    }
+
+    [Fact]
     public void DemoChecksItsFolderAndWritesItsThreeFilesAsASet()
     {
         File.WriteAllText(F("afile"), "x");

@@ -161,4 +161,39 @@ public sealed class CommandsEndToEndTests : IDisposable
         Assert.True(allocated < matrix * 3 / 4, $"predict allocated {allocated:N0} bytes; the n × p matrix is {matrix:N0}");
         Assert.Equal(N + 1, File.ReadAllLines(F("p.csv")).Length);
     }
+
+    [Fact]
+    public void PredictOnANpyCopiesOnlyTheModelsColumns()
+    {
+        // Row-major (C order) .npy cannot be mapped column-wise; only the model's 5 columns may be copied out of it.
+        Cli.WriteCsv(F("train.csv"), n: 60, p: 5);
+        Assert.Equal(0, Cli.Run("fit", "--data", F("train.csv"), "--target", "y", "--out", F("m.gnet"), "--quiet").Code);
+        const int N = 2000, P = 500;
+        var x = new double[N, P];
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < P; j++)
+            {
+                x[i, j] = ((i * 7) + j) % 13 / 13.0;
+            }
+        }
+
+        Data.TestWriters.Npy(F("wide.npy"), x, fortran: false, single: false);
+        File.WriteAllLines(F("wide.npy.names"), Enumerable.Range(0, P).Select(j => j < 5 ? "x" + (5 - j) : "other" + j));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(0, Cli.Run("predict", "--model", F("m.gnet"), "--data", F("wide.npy"), "--out", F("p.csv"), "--quiet").Code);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 8L * N * P / 2, $"predict allocated {allocated:N0} bytes; the n × p matrix is {8L * N * P:N0}");
+
+        // The same rows as CSV, columns in another order, give the same predictions.
+        var csv = new StringBuilder("x1,x2,x3,x4,x5\n");
+        for (int i = 0; i < N; i++)
+        {
+            csv.Append(string.Join(',', Enumerable.Range(1, 5).Select(k => x[i, 5 - k].ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
+        }
+
+        File.WriteAllText(F("same.csv"), csv.ToString());
+        Assert.Equal(0, Cli.Run("predict", "--model", F("m.gnet"), "--data", F("same.csv"), "--out", F("q.csv"), "--quiet").Code);
+        Assert.Equal(File.ReadAllLines(F("q.csv")), File.ReadAllLines(F("p.csv")));
+    }
 }

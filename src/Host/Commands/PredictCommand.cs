@@ -51,9 +51,10 @@ public static class PredictCommand
         }
 
         lambda = CheckLambda(lambda, model.Paths[pathIndex].Lambda, clamp);
-        bool csv = !dataPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) && !dataPath.EndsWith(".bed", StringComparison.OrdinalIgnoreCase);
-        var data = DataLoader.Load(new DataRequest(dataPath) { Keep = csv ? model.Preprocessing.InputColumns : null });
-        CheckUnnamedWidth(model.Preprocessing.InputColumns, data.Features, dataPath);
+        // A PLINK .bed stays 2-bit packed and is read column by column anyway; CSV and .npy keep only the model's columns.
+        bool plink = dataPath.EndsWith(".bed", StringComparison.OrdinalIgnoreCase);
+        var data = DataLoader.Load(new DataRequest(dataPath) { Keep = plink ? null : model.Preprocessing.InputColumns });
+        CheckUnnamedWidth(model.Preprocessing.InputColumns, data, dataPath);
         double[] predictions;
         try
         {
@@ -127,8 +128,9 @@ public static class PredictCommand
     /// Unnamed columns (<c>x1…xp</c>, a <c>.npy</c> without a names file) match by position only, so the widths must
     /// agree: a model of 10 unnamed columns would otherwise silently read the first 10 of 12.
     /// </summary>
-    private static void CheckUnnamedWidth(string[] modelInputs, string[] dataColumns, string dataPath)
+    private static void CheckUnnamedWidth(string[] modelInputs, Dataset data, string dataPath)
     {
+        int width = data.SourceColumns > 0 ? data.SourceColumns : data.Features.Length;
         static bool Unnamed(IReadOnlyList<string> names)
         {
             for (int j = 0; j < names.Count; j++)
@@ -142,10 +144,10 @@ public static class PredictCommand
             return names.Count > 0;
         }
 
-        if (dataColumns.Length != modelInputs.Length && Unnamed(modelInputs) && Unnamed(dataColumns))
+        if (width != modelInputs.Length && Unnamed(modelInputs) && Unnamed(data.Features))
         {
             throw new CliException(
-                $"'{dataPath}' has {dataColumns.Length} unnamed columns but the model was trained on {modelInputs.Length}; unnamed columns match by position, so the widths must agree (add a names file to match by name).");
+                $"'{dataPath}' has {width} unnamed columns but the model was trained on {modelInputs.Length}; unnamed columns match by position, so the widths must agree (add a names file to match by name).");
         }
     }
 }

@@ -231,6 +231,7 @@ internal static unsafe class NpyReader
             DroppedRows = n - kept.Length,
             SourceRows = [.. kept.Select(i => i + 1)],
             Origin = file,
+            SourceColumns = src.Columns,
         };
     }
 

@@ -18,6 +18,8 @@ public sealed class CommandsEndToEndTests : IDisposable
 
     private string F(string name) => Path.Combine(_dir, name);
 
+    private static void Ok(CliResult r) => Assert.True(r.Code == 0, r.Error);
+
     private static JsonElement Json(string file) => JsonDocument.Parse(File.ReadAllText(file)).RootElement;
 
     [Fact]
@@ -195,5 +197,55 @@ public sealed class CommandsEndToEndTests : IDisposable
         File.WriteAllText(F("same.csv"), csv.ToString());
         Assert.Equal(0, Cli.Run("predict", "--model", F("m.gnet"), "--data", F("same.csv"), "--out", F("q.csv"), "--quiet").Code);
         Assert.Equal(File.ReadAllLines(F("q.csv")), File.ReadAllLines(F("p.csv")));
+    }
+
+    [Fact]
+    public void FoldIdsCountEveryDataRowIncludingRowsDroppedForAMissingTarget()
+    {
+        // Row 3's target is missing: it is dropped, but the fold-id file still has one line per data row.
+        Cli.WriteCsv(F("d.csv"), n: 30, p: 4);
+        var lines = File.ReadAllLines(F("d.csv"));
+        lines[3] = string.Join(',', lines[3].Split(',')[..^1]) + ",NA";
+        File.WriteAllLines(F("d.csv"), lines);
+        File.WriteAllLines(F("folds.txt"), Enumerable.Range(0, 30).Select(i => i == 2 ? "0" : ((i % 3) + 1).ToString(CultureInfo.InvariantCulture)));
+        Assert.Equal(0, Cli.Run("cv", "--data", F("d.csv"), "--target", "y", "--foldid", F("folds.txt"), "--out", F("m.gnet"), "--json", F("cv.json"), "--quiet").Code);
+        var root = Json(F("cv.json"));
+        Assert.Equal(29, root.GetProperty("n").GetInt32());
+        Assert.Equal(1, root.GetProperty("dropped_rows").GetInt32());
+
+        // One id per kept row is one too few: the message names both files and both counts.
+        File.WriteAllLines(F("short.txt"), Enumerable.Range(0, 29).Select(i => ((i % 3) + 1).ToString(CultureInfo.InvariantCulture)));
+        string error = Cli.Run("cv", "--data", F("d.csv"), "--target", "y", "--foldid", F("short.txt"), "--out", F("m.gnet")).OneLine();
+        Assert.Contains("short.txt", error, StringComparison.Ordinal);
+        Assert.Contains("29", error, StringComparison.Ordinal);
+        Assert.Contains("30", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RandomL1RatiosRefineAndStabilityReachTheJson()
+    {
+        Cli.WriteCsv(F("d.csv"), n: 40, p: 6);
+        Ok(Cli.Run("cv", "--data", F("d.csv"), "--target", "y", "--folds", "3", "--nlambda", "10", "--l1-ratio", "random:3", "--seed", "4",
+            "--out", F("r.gnet"), "--json", F("r.json"), "--quiet"));
+        var ratios = Json(F("r.json")).GetProperty("paths").EnumerateArray().Select(p => p.GetProperty("l1_ratio").GetDouble()).ToList();
+        Assert.Equal(3, ratios.Count);
+        Assert.All(ratios, a => Assert.InRange(a, 0.01, 1));
+        Assert.Equal(ratios.OrderDescending(), ratios);
+
+        Ok(Cli.Run("cv", "--data", F("d.csv"), "--target", "y", "--folds", "3", "--nlambda", "10", "--l1-ratio", "1,0.5", "--refine",
+            "--out", F("f.gnet"), "--json", F("f.json"), "--quiet"));
+        Assert.True(Json(F("f.json")).GetProperty("paths").GetArrayLength() > 2, "--refine adds l1_ratio values around the best");
+    }
+
+    [Fact(Skip = "Issue 12 item 4 (solver, not host): a half-sample whose λ_max lies below the first λ of the path crashes with a NullReferenceException in CpuBoundDesign. Unskip when fixed.")]
+    public void StabilityFrequencyReachesTheJson()
+    {
+        Cli.WriteCsv(F("d.csv"), n: 40, p: 6);
+        Ok(Cli.Run("cv", "--data", F("d.csv"), "--target", "y", "--folds", "3", "--nlambda", "10", "--stability", "4",
+            "--out", F("s.gnet"), "--json", F("s.json"), "--quiet"));
+        var frequency = Json(F("s.json")).GetProperty("stability_frequency").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.Equal(6, frequency.Count);
+        Assert.All(frequency, v => Assert.InRange(v, 0, 1));
+        Assert.Equal(1.0, frequency[0]); // x1 carries the signal: selected in every half-sample
     }
 }

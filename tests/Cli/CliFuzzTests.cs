@@ -71,6 +71,7 @@ public static class CliCases
             (4, Train("fit", s_train)),
             (3, Train("cv", [.. s_train, .. s_cvOnly])),
             (3, Predict()),
+            (2, OtherFormats()),
             (1, Gen.Elements(s_other).Select(a => new CliCase(a))),
         });
 
@@ -100,6 +101,14 @@ public static class CliCases
         from options in Options(pool)
         from extra in Gen.Elements(Array.Empty<string>(), [], [], [], [], [], [], [], ["--seed", "2"], ["--bogus", "1"], ["stray"])
         select new CliCase([command, "--data", data, "--out", output, "--target", target, .. options, .. extra]);
+
+    private static Gen<CliCase> OtherFormats() =>
+        from command in Gen.Elements("fit", "cv")
+        from data in Gen.Elements<string[]>(["--data", "{w}/x.npy", "--target-file", "{w}/y.npy"], ["--data", "{w}/geno.bed"],
+            ["--data", "{w}/x.npy", "--target-file", "{w}/y-short.txt"], ["--data", "{w}/geno.bed", "--target-file", "{w}/y.npy"])
+        from output in Value(s_goodOut, s_badOut)
+        from options in Options(s_train.Where(o => o.Option is not ("--weights" or "--ignore" or "--penalty-factor" or "--lower" or "--upper")).ToArray())
+        select new CliCase([command, .. data, "--out", output, .. options]);
 
     private static Gen<CliCase> Predict() =>
         from model in Value(["{w}/model.gnet"], ["{w}/tiny.csv", "{w}/missing.gnet", "{w}", "{w}/new.gnet"])
@@ -149,6 +158,34 @@ public sealed class CliFuzzTests : IDisposable
         File.WriteAllLines(P("foldid.txt"), Enumerable.Range(0, 14).Select(i => ((i % 3) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         File.WriteAllText(P("foldid-bad.txt"), "1\n2\n");
         File.WriteAllText(P("sentinel.txt"), "must survive");
+        var rng = new Random(9);
+        var x = new double[14, 5];
+        var dosages = new int[14, 6];
+        for (int i = 0; i < 14; i++)
+        {
+            for (int j = 0; j < 5; j++)
+            {
+                x[i, j] = rng.NextDouble();
+            }
+
+            for (int j = 0; j < 6; j++)
+            {
+                dosages[i, j] = rng.Next(-1, 3) == -1 && j == 2 ? -1 : rng.Next(3);
+            }
+        }
+
+        Data.TestWriters.Npy(P("x.npy"), x, fortran: true, single: false);
+        Data.TestWriters.NpyVector(P("y.npy"), Enumerable.Range(0, 14).Select(i => (2 * x[i, 0]) + (0.1 * rng.NextDouble())).ToArray());
+        File.WriteAllText(P("y-short.txt"), "1\n2\n3\n");
+        using (var plink = new Data.TempDir())
+        {
+            Data.TestWriters.Plink(plink, "geno", dosages);
+            foreach (string f in Directory.GetFiles(plink.Path))
+            {
+                File.Copy(f, P(Path.GetFileName(f)));
+            }
+        }
+
         Assert.Equal(0, Cli.Run("fit", "--data", P("tiny.csv"), "--target", "y", "--nlambda", "5", "--out", P("model.gnet"), "--quiet").Code);
     }
 

@@ -201,7 +201,7 @@ public sealed partial class OutputSet : IDisposable
             foreach (var output in _outputs.Where(o => o.Written))
             {
                 // Renamed while still open: the lock keeps other runs from taking the temporary for a leftover.
-                Guard(output, () => File.Move(output.Temp!, output.Canonical!, overwrite: true));
+                Guard(output, () => File.Move(output.Temp!, output.Canonical!, overwrite: true), renamed: _outputs.Count(o => o.Renamed));
                 output.Renamed = true;
             }
 
@@ -382,7 +382,7 @@ public sealed partial class OutputSet : IDisposable
         }
     }
 
-    private static void Guard(OutputTarget output, Action action)
+    private static void Guard(OutputTarget output, Action action, int renamed = 0)
     {
         try
         {
@@ -391,7 +391,13 @@ public sealed partial class OutputSet : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             string reason = e is UnauthorizedAccessException ? "permission denied" : e.Message.TrimEnd('.');
-            throw new CliException($"{output.Option} '{output.Path}': the write failed ({reason}); no output of this run was replaced.", 1);
+            if (output.Temp is { } temp)
+            {
+                reason = reason.Replace(temp, output.Path, StringComparison.Ordinal); // never the temporary's name
+            }
+
+            string others = renamed == 0 ? "no output of this run was replaced" : $"{renamed} other output(s) of this run were already replaced";
+            throw new CliException($"{output.Option} '{output.Path}': the write failed ({reason}); {others}.", 1);
         }
     }
 

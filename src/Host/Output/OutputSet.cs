@@ -362,8 +362,9 @@ public sealed partial class OutputSet : IDisposable
         }
         catch (IOException e)
         {
+            string reason = e.Message.Replace(output.Temp, folder, StringComparison.Ordinal).TrimEnd('.');
             output.Temp = null;
-            throw new CliException($"{output.Option} '{output.Path}': cannot create a file in the folder '{folder}' ({e.Message.TrimEnd('.')}; nothing was written).", 1);
+            throw new CliException($"{output.Option} '{output.Path}': cannot create a file in the folder '{folder}' ({reason}; nothing was written).", 1);
         }
     }
 

@@ -362,7 +362,9 @@ public sealed partial class OutputSet : IDisposable
         }
         catch (IOException e)
         {
-            string reason = e.Message.Replace(output.Temp, folder, StringComparison.Ordinal).TrimEnd('.');
+            string reason = e is FileNotFoundException or DirectoryNotFoundException
+                ? "the file system does not take new files there"
+                : e.Message.Replace(output.Temp, folder, StringComparison.Ordinal).TrimEnd('.');
             output.Temp = null;
             throw new CliException($"{output.Option} '{output.Path}': cannot create a file in the folder '{folder}' ({reason}; nothing was written).", 1);
         }

@@ -95,6 +95,19 @@ public sealed class OutputSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task AModelAndDataReadFromFifosPredict()
+    {
+        string model = Model();
+        Assert.True(Cli.Tool("mkfifo", F("model.fifo")) && Cli.Tool("mkfifo", F("data.csv")), "mkfifo is needed for this test");
+        byte[] modelBytes = File.ReadAllBytes(model), dataBytes = File.ReadAllBytes(F("v.csv"));
+        var writers = Task.WhenAll(Task.Run(() => File.WriteAllBytes(F("model.fifo"), modelBytes)), Task.Run(() => File.WriteAllBytes(F("data.csv"), dataBytes)));
+        var r = Cli.Run("predict", "--model", F("model.fifo"), "--data", F("data.csv"), "--out", F("p.csv"), "--quiet");
+        Assert.True(r.Code == 0, r.Error);
+        await writers.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(41, File.ReadAllLines(F("p.csv")).Length);
+    }
+
+    [Fact]
     public void ASymlinkIsFollowedAndItsTargetReplaced()
     {
         Directory.CreateDirectory(F("store"));

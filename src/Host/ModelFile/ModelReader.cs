@@ -59,7 +59,8 @@ public static class ModelReader
         using var owned = file;
         try
         {
-            return ReadSeekable(file);
+            // A FIFO or a process substitution (<(…)) cannot seek: Read(Stream) copies it to memory first.
+            return file.CanSeek ? ReadSeekable(file) : Read(file);
         }
         catch (ModelFormatException e)
         {

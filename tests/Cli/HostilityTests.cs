@@ -194,6 +194,15 @@ public sealed class HostilityTests : IDisposable
         Assert.Contains("\\x1B", r.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AFileSeparatedByAnotherCharacterIsNamedAsSuch()
+    {
+        File.WriteAllText(F("semi.csv"), "a;b;y\n1;2;3\n");
+        Assert.Contains("separated by ';'", Fails(1, "fit", "--data", F("semi.csv"), "--target", "y", "--out", F("m.gnet")).Error, StringComparison.Ordinal);
+        File.WriteAllText(F("tabs.csv"), "a\tb\ty\n1\t2\t3\n");
+        Assert.Contains(".tsv", Fails(1, "fit", "--data", F("tabs.csv"), "--target", "y", "--out", F("m.gnet")).Error, StringComparison.Ordinal);
+    }
+
     // Item 18: CR-only line endings are lines; a float32 overflow says so.
     [Fact]
     public void CrOnlyLineEndingsAreRead()

@@ -519,7 +519,15 @@ internal static class CsvTableReader
     private static int FindColumn(List<string> header, string name, string file, string what)
     {
         int c = header.IndexOf(name);
-        return c >= 0 ? c : throw DataErrors.At(file, 1, name, $"no such {(what.StartsWith('-') ? "column (named by " + what + ")" : what + " column")}; the header has {DataErrors.List(header)}.");
+        if (c >= 0)
+        {
+            return c;
+        }
+
+        // One column whose name holds another separator: the file is delimited by something else.
+        char? other = header.Count != 1 ? null : header[0].Contains(';', StringComparison.Ordinal) ? ';' : header[0].Contains('\t', StringComparison.Ordinal) ? '\t' : header[0].Contains(',', StringComparison.Ordinal) ? ',' : null;
+        string hint = other is { } d ? $" (the header is one column; the file seems separated by {(d == '\t' ? "tabs: name it .tsv" : $"'{d}', which is not supported: use commas or tabs")})" : "";
+        throw DataErrors.At(file, 1, name, $"no such {(what.StartsWith('-') ? "column (named by " + what + ")" : what + " column")}; the header has {DataErrors.List(header)}{hint}.");
     }
 
     private static void CheckUniqueNames(List<string> header, string file)

@@ -32,6 +32,7 @@ public sealed partial class OutputSet : IDisposable
     private readonly List<PosixSignalRegistration> _signals = [];
     private bool _prepared;
     private bool _committed;
+    private volatile bool _signalled;
 
     /// <summary>Declares a file the command reads (null or empty is ignored); an output may not be the same file.</summary>
     /// <param name="option">The option that named it, for messages (<c>--data</c>).</param>
@@ -130,20 +131,25 @@ public sealed partial class OutputSet : IDisposable
             RemoveStaleTemporaries(folder, _outputs.Where(o => o.Kind == OutputKind.File && Path.GetDirectoryName(o.Canonical!) == folder).Select(o => Path.GetFileName(o.Canonical!)));
         }
 
-        lock (_gate)
-        {
-            foreach (var output in _outputs.Where(o => o.Kind == OutputKind.File))
-            {
-                CreateTemporary(output);
-            }
-        }
-
+        // Listening first: a signal that arrives while the temporaries are created still removes them.
         if (_outputs.Any(o => o.Kind == OutputKind.File) && !OperatingSystem.IsWindows())
         {
             foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
             {
                 // Not cancelled: the runtime goes on to terminate the process as the signal asks, without the temporaries.
-                _signals.Add(PosixSignalRegistration.Create(signal, _ => RemoveTemporaries()));
+                _signals.Add(PosixSignalRegistration.Create(signal, _ =>
+                {
+                    _signalled = true;
+                    RemoveTemporaries();
+                }));
+            }
+        }
+
+        lock (_gate)
+        {
+            foreach (var output in _outputs.Where(o => o.Kind == OutputKind.File && !_signalled))
+            {
+                CreateTemporary(output);
             }
         }
     }

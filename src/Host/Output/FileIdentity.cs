@@ -32,8 +32,11 @@ internal static partial class FileIdentity
     /// <summary>Device and inode of a file; equal for two names of one file (hard or symbolic links).</summary>
     internal readonly record struct Id(ulong Device, ulong Inode);
 
+    // Cleared when libc cannot be bound (an unusual C library): the checks fall back to what .NET can tell.
+    private static bool s_native = true;
+
     private static bool UseStat =>
-        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+        s_native && OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     /// <summary>The kind of the file at <paramref name="path"/> (links followed) and, when it exists, its identity.</summary>
     public static FileKind Kind(string path, out Id? id)
@@ -41,18 +44,25 @@ internal static partial class FileIdentity
         id = null;
         if (UseStat)
         {
-            if (!TryStat(path, out uint mode, out var found))
+            try
             {
-                return FileKind.Absent;
-            }
+                if (!TryStat(path, out uint mode, out var found))
+                {
+                    return FileKind.Absent;
+                }
 
-            id = found;
-            return (mode & 0xF000) switch
+                id = found;
+                return (mode & 0xF000) switch
+                {
+                    0x8000 => FileKind.Regular,
+                    0x4000 => FileKind.Directory,
+                    _ => FileKind.Special,
+                };
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
             {
-                0x8000 => FileKind.Regular,
-                0x4000 => FileKind.Directory,
-                _ => FileKind.Special,
-            };
+                s_native = false;
+            }
         }
 
         if (Directory.Exists(path))
@@ -94,12 +104,22 @@ internal static partial class FileIdentity
 
     private static string? RealPath(string path)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        if (!s_native || (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()))
         {
             return null;
         }
 
-        nint p = NativeRealPath(path, 0);
+        nint p;
+        try
+        {
+            p = NativeRealPath(path, 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            s_native = false;
+            return null;
+        }
+
         if (p == 0)
         {
             return null;

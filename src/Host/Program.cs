@@ -13,7 +13,8 @@ public static class Program
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
-            Console.Out.WriteLine(HelpText.Main);
+            // Asked for, the help is the output; given no command, it explains a usage error and goes to stderr.
+            (args.Length == 0 ? Console.Error : Console.Out).WriteLine(HelpText.Main);
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -64,9 +65,29 @@ public static class Program
         {
             return Fail(e.Message, 1);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or OutOfMemoryException)
+        catch (ArgumentException e)
+        {
+            // The library's validation messages are sentences; the parameter name .NET appends is not for users.
+            return Fail(CliException.SentenceOf(e), 1);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return Fail("permission denied while reading or writing a file named on the command line.", 1);
+        }
+        catch (OutOfMemoryException)
+        {
+            return Fail("out of memory: the data (or the batch of problems) does not fit; try --precision float32 or fewer l1_ratio values.", 1);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
         {
             return Fail(e.Message, 1);
+        }
+        catch (Exception e)
+        {
+            // Never a stack trace: a bug still ends with one line and a non-zero code.
+            var cause = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+            string where = cause.TargetSite?.DeclaringType?.Name is { } type ? $" in {type}" : "";
+            return Fail($"internal error ({cause.GetType().Name}{where}); please report it with the command line.", 1);
         }
     }
 

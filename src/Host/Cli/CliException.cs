@@ -14,4 +14,11 @@ public sealed class CliException : Exception
 
     /// <summary>Process exit code.</summary>
     public int ExitCode { get; }
+
+    /// <summary>The sentence of an <see cref="ArgumentException"/> without the parameter name .NET appends to it.</summary>
+    public static string SentenceOf(ArgumentException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+    }
 }

@@ -30,10 +30,13 @@ public static class HelpText
           --target-file FILE        target as .npy or one value per line (for .npy data)
           --pheno FILE              PLINK phenotype file (FID IID columns…), used with --target
           --weights NAME            observation-weight column (CSV)
+          --ignore COL[,COL…]       columns that are not features (e.g. sample IDs; CSV and .npy): skipped unparsed
+
         """;
 
     private const string FitOptions = """
-          --l1-ratio A[,A…]         mixing values (default 1); 'random:N' draws N values (log-uniform in [0.01, 1]) with --seed
+          --l1-ratio A[,A…]         mixing values (default 1); 'random:N' draws N ≤ 10,000 values (log-uniform in [0.01, 1])
+                                    with --seed
           --lambda L1,L2,…          user λ sequence (no early stop), instead of the default sequence
           --nlambda N               length of the default λ sequence (100)
           --lambda-min-ratio R      smallest λ / λ_max (default 1e-4 if n > p, else 1e-2)
@@ -52,7 +55,7 @@ public static class HelpText
           --tol T                   coordinate-descent tolerance relative to the null deviance (1e-7, glmnet's thresh)
           --device auto|cpu|cuda    compute device (auto)
           --precision float64|float32  storage precision of X (float64); float32 halves memory traffic
-          --threads N               CPU threads (all cores)
+          --threads N               CPU threads, at least 1 (all cores)
           --seed S                  seed for folds and random search (1)
           --out MODEL               model file to write (required)
           --json PATH               write the fit as JSON (features, paths, dual gaps, selection, timing)
@@ -81,8 +84,9 @@ public static class HelpText
           gpuenet cv --data expr.csv --target y --l1-ratio 1,0.5,0.1 --folds 10 --select 1se --out model.gnet --report cv.html
 
         Options:
-          --folds K                 number of folds (10)
-          --foldid FILE             fold per data row (1..K, 0 = row not used), one integer per line
+          --folds K                 number of folds, at least 2 (10)
+          --foldid FILE             fold per data row (1..K, 0 = row not used), one integer per line; with --folds, K
+                                    must agree
           --select min|1se          which λ the model uses by default: lambda_min or lambda_1se (min)
           --refine                  then cross-validate a finer l1_ratio grid around the best value (same folds)
           --stability N             N half-sample fits at the chosen l1_ratio (one more batch): each feature's largest
@@ -92,8 +96,9 @@ public static class HelpText
 
     /// <summary>Help of <c>predict</c>.</summary>
     public const string Predict = """
-        gpuenet predict — predict from a saved model. Columns are matched by name (order free, extra columns ignored);
-        the model's imputation values and missing indicators are applied.
+        gpuenet predict — predict from a saved model. Columns are matched by name (order free; other columns, text ones
+        included, are skipped unread); the model's imputation values and missing indicators are applied. Only the
+        columns with a non-zero coefficient are used. Unnamed .npy columns (x1…xp) match by position: widths must agree.
 
         Example:
           gpuenet predict --model model.gnet --data new.csv --out predictions.csv
@@ -101,7 +106,9 @@ public static class HelpText
         Options:
           --model MODEL     model file written by fit or cv (required)
           --data FILE       data with the model's input columns (required)
-          --lambda X        use this λ instead of the selected one (linear interpolation between path points)
+          --lambda X        use this λ instead of the selected one (linear interpolation between path points); a λ
+                            outside the path's range is an error unless --clamp is given
+          --clamp           with --lambda outside the path, use the nearest end of the path
           --l1-ratio A      use the path with this l1_ratio instead of the selected one
           --out PATH.csv    predictions, one per data row: row,prediction (required)
         """;

@@ -36,6 +36,11 @@ public sealed class Options
                 name = name[..eq];
             }
 
+            if (_values.ContainsKey(name))
+            {
+                throw new CliException($"Option '--{name}' is given twice; give it once.", 2);
+            }
+
             if (flags.Contains(name))
             {
                 _values[name] = inline ?? "true";

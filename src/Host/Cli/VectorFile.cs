@@ -40,9 +40,9 @@ public static class VectorFile
             {
                 values.Add(v);
             }
-            else
+            else if (!named.TryAdd(parts[0], v))
             {
-                named[parts[0]] = v;
+                throw new CliException($"{path}, line {k + 1}: feature '{parts[0]}' is named a second time.");
             }
         }
 

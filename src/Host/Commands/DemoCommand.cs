@@ -25,13 +25,39 @@ public static class DemoCommand
         }
 
         string folder = o.Get("out") ?? "gpuenet-demo";
-        Directory.CreateDirectory(folder);
+        if (folder.Trim().Length == 0)
+        {
+            throw new CliException("--out needs a folder name, got an empty string.", 2);
+        }
+
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--out '{folder}': cannot create the folder ({(e is UnauthorizedAccessException ? "permission denied" : "a file of that name exists, or the file system refused")}).", 1);
+        }
+
+        string modelPath = Path.Combine(folder, "demo.gnet");
+        string reportPath = Path.Combine(folder, "demo-report.html");
+        using var outputs = new OutputSet();
+        var modelOut = outputs.Add("--out", modelPath);
+        var jsonOut = outputs.Add("--out", Path.Combine(folder, "demo.json"));
+        var reportOut = outputs.Add("--out", reportPath);
+        outputs.Prepare();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var problem = DemoProblem.Generate(n, p, effects, seed);
         var data = problem.ToDataset();
         double generated = clock.Elapsed.TotalSeconds;
         Console.Out.WriteLine($"demo: n = {n} samples, p = {p} features in correlated blocks, {effects} true effects (seed {seed}); generated in {generated:F2} s");
-        using var backend = Backends.Create(o.Get("device"), o.Int("threads", Environment.ProcessorCount), out string? notice);
+        int threads = o.Int("threads", Environment.ProcessorCount);
+        if (threads < 1)
+        {
+            throw new CliException($"--threads must be at least 1, got {threads}.", 2);
+        }
+
+        using var backend = Backends.Create(o.Get("device"), threads, out string? notice);
         if (notice is not null)
         {
             Console.Error.WriteLine(notice);
@@ -45,12 +71,11 @@ public static class DemoCommand
             model = new EnetFitter(backend, settings, progress).CrossValidate(training, new CvOptions { Folds = 10, Seed = seed, Select = SelectionRule.OneSe });
         }
 
-        string modelPath = Path.Combine(folder, "demo.gnet");
-        string reportPath = Path.Combine(folder, "demo-report.html");
-        ModelWriter.Write(model, modelPath);
-        JsonOutput.Write(model, Path.Combine(folder, "demo.json"));
         var truth = problem.TrueIndices.Select((j, k) => (j, k)).ToDictionary(t => t.j, t => problem.TrueEffects[t.k]);
-        ReportWriter.Write(model, data, reportPath, truth);
+        outputs.Write(modelOut, stream => ModelWriter.Write(model, stream));
+        outputs.Write(jsonOut, stream => JsonOutput.Write(model, stream));
+        outputs.Write(reportOut, stream => ReportWriter.Write(model, data, stream, truth));
+        outputs.Commit();
         Console.Out.Write(Summary.Text(model, modelPath, top: 10));
         var selected = SelectedFeatures.Of(model).Select(f => f.Index).ToArray();
         int recovered = DemoProblem.CountRecovered(problem, selected);

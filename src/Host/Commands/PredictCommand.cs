@@ -3,27 +3,45 @@ using System.Text;
 using GpuEnet.Host.Cli;
 using GpuEnet.Host.Data;
 using GpuEnet.Host.ModelFile;
+using GpuEnet.Host.Output;
 
 namespace GpuEnet.Host.Commands;
 
 /// <summary>
-/// <c>gpuenet predict --model M --data F [--lambda X] [--l1-ratio A] --out P.csv</c>: reads the model, matches the
-/// data's columns by name, applies the stored preprocessing and writes one prediction per data row.
+/// <c>gpuenet predict --model M --data F [--lambda X [--clamp]] [--l1-ratio A] --out P.csv</c>: reads the model, matches
+/// the data's columns by name, applies the stored preprocessing and writes one prediction per data row.
 /// </summary>
+/// <remarks>
+/// Only the model's input columns are read from a CSV (other columns, text included, are skipped unparsed), and the
+/// prediction runs column by column over the columns with a non-zero coefficient: no n × p matrix is built.
+/// </remarks>
 public static class PredictCommand
 {
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("predict", args, ["model", "data", "lambda", "l1-ratio", "out"], ["quiet"]);
-        var model = ModelReader.Read(o.Require("model"));
+        var o = new Options("predict", args, ["model", "data", "lambda", "l1-ratio", "out"], ["quiet", "clamp"]);
+        string modelPath = o.Require("model");
         string dataPath = o.Require("data");
         string outPath = o.Require("out");
         double? lambda = o.Has("lambda") ? o.Double("lambda", 0) : null;
-        int pathIndex = model.Selected.PathIndex;
-        if (o.Has("l1-ratio"))
+        bool clamp = o.Bool("clamp", false);
+        double? l1Ratio = o.Has("l1-ratio") ? o.Double("l1-ratio", 1) : null;
+
+        using var outputs = new OutputSet();
+        outputs.AddInput("--model", modelPath);
+        foreach (string input in DataLoader.InputFiles(dataPath))
         {
-            double a = o.Double("l1-ratio", 1);
+            outputs.AddInput("--data", input);
+        }
+
+        var predictionsOut = outputs.Add("--out", outPath);
+        outputs.Prepare();
+
+        var model = ModelReader.Read(modelPath);
+        int pathIndex = model.Selected.PathIndex;
+        if (l1Ratio is { } a)
+        {
             pathIndex = Array.FindIndex(model.Paths, p => Math.Abs(p.L1Ratio - a) < 1e-12);
             if (pathIndex < 0)
             {
@@ -32,13 +50,34 @@ public static class PredictCommand
             }
         }
 
-        var data = DataLoader.Load(new DataRequest(dataPath));
-        var rows = ToRows(data);
-        var predictions = ModelPredictor.Predict(model, data.Features, rows, pathIndex, lambda);
-        string full = Path.GetFullPath(outPath);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)))
+        lambda = CheckLambda(lambda, model.Paths[pathIndex].Lambda, clamp);
+        // A PLINK .bed stays 2-bit packed and is read column by column anyway; CSV and .npy keep only the model's columns.
+        bool plink = dataPath.EndsWith(".bed", StringComparison.OrdinalIgnoreCase);
+        var data = DataLoader.Load(new DataRequest(dataPath) { Keep = plink ? null : model.Preprocessing.InputColumns });
+        CheckUnnamedWidth(model.Preprocessing.InputColumns, data, dataPath);
+        double[] predictions;
+        try
         {
+            predictions = ModelPredictor.Predict(model, data.Features, data.X, pathIndex, lambda);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"'{dataPath}': {CliException.SentenceOf(e).TrimEnd('.')}.");
+        }
+
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            if (!double.IsFinite(predictions[i]))
+            {
+                int row = data.SourceRows?[i] ?? (i + 1);
+                throw new CliException(
+                    $"'{dataPath}' data row {row}: the prediction is {predictions[i].ToString(CultureInfo.InvariantCulture)} (a value of this row is far outside what float64 arithmetic can hold with the model's coefficients); nothing was written.");
+            }
+        }
+
+        outputs.Write(predictionsOut, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             writer.WriteLine("row,prediction");
             for (int i = 0; i < predictions.Length; i++)
             {
@@ -47,9 +86,8 @@ public static class PredictCommand
                 writer.Write(',');
                 writer.WriteLine(predictions[i].ToString("R", CultureInfo.InvariantCulture));
             }
-        }
-
-        File.Move(temp, full, overwrite: true);
+        });
+        outputs.Commit();
         if (!o.Bool("quiet", false))
         {
             Console.Error.WriteLine($"{predictions.Length} predictions written to {outPath}");
@@ -58,31 +96,58 @@ public static class PredictCommand
         return 0;
     }
 
-    // Row-major copy with NaN for missing cells, as the predictor takes it.
-    private static double[][] ToRows(Dataset data)
+    /// <summary>A user λ must lie on the path's range; <c>--clamp</c> asks for the nearest end instead.</summary>
+    internal static double? CheckLambda(double? lambda, double[] path, bool clamp)
     {
-        var x = data.X;
-        var rows = new double[x.Rows][];
-        for (int i = 0; i < x.Rows; i++)
+        if (lambda is not { } s)
         {
-            rows[i] = new double[x.Columns];
+            return null;
         }
 
-        var scratch = new double[x.Rows];
-        for (int j = 0; j < x.Columns; j++)
+        double lo = path.Min(), hi = path.Max();
+        if (double.IsNaN(s) || s < 0)
         {
-            var column = x.Column(j, scratch);
-            for (int i = 0; i < x.Rows; i++)
-            {
-                rows[i][j] = column[i];
-            }
-
-            foreach (int i in x.MissingRows(j))
-            {
-                rows[i][j] = double.NaN;
-            }
+            throw new CliException($"--lambda must be a number ≥ 0, got {s.ToString(CultureInfo.InvariantCulture)}.", 2);
         }
 
-        return rows;
+        if (s >= lo && s <= hi)
+        {
+            return s;
+        }
+
+        if (clamp)
+        {
+            return s < lo ? lo : hi;
+        }
+
+        throw new CliException(string.Create(CultureInfo.InvariantCulture,
+            $"--lambda {s:G6} is outside the model's path [{lo:G6}, {hi:G6}]; give a λ inside it, or add --clamp to use the nearest end."), 2);
+    }
+
+    /// <summary>
+    /// Unnamed columns (<c>x1…xp</c>, a <c>.npy</c> without a names file) match by position only, so the widths must
+    /// agree: a model of 10 unnamed columns would otherwise silently read the first 10 of 12.
+    /// </summary>
+    private static void CheckUnnamedWidth(string[] modelInputs, Dataset data, string dataPath)
+    {
+        int width = data.SourceColumns > 0 ? data.SourceColumns : data.Features.Length;
+        static bool Unnamed(IReadOnlyList<string> names)
+        {
+            for (int j = 0; j < names.Count; j++)
+            {
+                if (names[j] != "x" + (j + 1).ToString(CultureInfo.InvariantCulture))
+                {
+                    return false;
+                }
+            }
+
+            return names.Count > 0;
+        }
+
+        if (width != modelInputs.Length && Unnamed(modelInputs) && Unnamed(data.Features))
+        {
+            throw new CliException(
+                $"'{dataPath}' has {width} unnamed columns but the model was trained on {modelInputs.Length}; unnamed columns match by position, so the widths must agree (add a names file to match by name).");
+        }
     }
 }

@@ -18,7 +18,7 @@ public static class TrainCommand
     [
         "data", "target", "target-file", "pheno", "weights", "l1-ratio", "lambda", "nlambda", "lambda-min-ratio",
         "standardize", "intercept", "penalty-factor", "lower", "upper", "impute", "tol", "device", "precision",
-        "threads", "seed", "out", "json", "report", "lambda-block",
+        "threads", "seed", "out", "json", "report", "lambda-block", "ignore",
     ];
 
     private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability"];
@@ -42,9 +42,30 @@ public static class TrainCommand
         string dataPath = o.Require("data");
         string outPath = o.Require("out");
         var settings = Settings(o);
+        int threads = Threads(o);
+        var cvOptions = cv ? CvSettings(o) : null;
+
+        // Every output is checked (and its temporary created) before the data is read: a typo in --json must not cost
+        // a long cross-validation, and no output may overwrite an input.
+        using var outputs = new OutputSet();
+        bool plink = dataPath.EndsWith(".bed", StringComparison.OrdinalIgnoreCase);
+        foreach (string input in DataLoader.InputFiles(dataPath))
+        {
+            outputs.AddInput("--data", input);
+        }
+
+        foreach (string option in (string[])["target-file", "pheno", "penalty-factor", "lower", "upper", "foldid"])
+        {
+            outputs.AddInput("--" + option, o.Get(option));
+        }
+
+        var modelOut = outputs.Add("--out", outPath);
+        var jsonOut = o.Get("json") is { } json ? outputs.Add("--json", json) : null;
+        var reportOut = o.Get("report") is { } report ? outputs.Add("--report", report) : null;
+        outputs.Prepare();
+
         var clock = Stopwatch.StartNew();
         // PLINK data trains on the .fam phenotype unless another target is named.
-        bool plink = dataPath.EndsWith(".bed", StringComparison.OrdinalIgnoreCase);
         var dataset = DataLoader.Load(new DataRequest(dataPath)
         {
             Target = o.Get("target") ?? (plink && !o.Has("target-file") ? "phenotype" : null),
@@ -52,6 +73,7 @@ public static class TrainCommand
             PhenoFile = o.Get("pheno"),
             WeightsColumn = o.Get("weights"),
             Precision = precision,
+            Ignore = o.Get("ignore") is { } ignore ? NameList("ignore", ignore) : null,
         });
         if (dataset.Y.Length == 0)
         {
@@ -60,7 +82,8 @@ public static class TrainCommand
 
         var training = Prepare(dataset, settings, o.Bool("missing-indicators", false), clock.Elapsed.TotalSeconds);
         settings = PerFeature(o, settings, training.Features);
-        using var backend = Backends.Create(o.Get("device"), o.Int("threads", Environment.ProcessorCount), out string? notice);
+        var folds = cv ? WithFoldIds(o, cvOptions!, dataset) : null;
+        using var backend = Backends.Create(o.Get("device"), threads, out string? notice);
         if (notice is not null && !quiet)
         {
             Console.Error.WriteLine(notice);
@@ -70,20 +93,21 @@ public static class TrainCommand
         using (var progress = new ProgressLine(cv ? "cross-validating" : "fitting"))
         {
             var fitter = new EnetFitter(backend, settings, quiet ? null : progress);
-            model = cv ? fitter.CrossValidate(training, CvSettings(o, dataset)) : fitter.Fit(training);
+            model = cv ? fitter.CrossValidate(training, folds!) : fitter.Fit(training);
         }
 
-        ModelWriter.Write(model, outPath);
-        if (o.Get("json") is { } json)
+        outputs.Write(modelOut, stream => ModelWriter.Write(model, stream));
+        if (jsonOut is not null)
         {
-            JsonOutput.Write(model, json);
+            outputs.Write(jsonOut, stream => JsonOutput.Write(model, stream));
         }
 
-        if (o.Get("report") is { } report)
+        if (reportOut is not null)
         {
-            ReportWriter.Write(model, dataset, report);
+            outputs.Write(reportOut, stream => ReportWriter.Write(model, dataset, stream));
         }
 
+        outputs.Commit();
         if (!quiet)
         {
             Console.Out.Write(Summary.Text(model, outPath));
@@ -131,6 +155,11 @@ public static class TrainCommand
             if (!int.TryParse(text.AsSpan(7), NumberStyles.Integer, CultureInfo.InvariantCulture, out int count) || count < 1)
             {
                 throw new CliException($"--l1-ratio random:N needs a positive whole N, got '{text}'.", 2);
+            }
+
+            if (count > MaxRandomL1Ratios)
+            {
+                throw new CliException($"--l1-ratio random:{count} is too many: at most {MaxRandomL1Ratios:N0} values (each is a fit of its own).", 2);
             }
 
             // Log-uniform on [0.01, 1]: the interesting mixing values crowd towards the lasso end and near ridge alike.
@@ -204,26 +233,55 @@ public static class TrainCommand
         };
     }
 
-    private static CvOptions CvSettings(Options o, Dataset data)
+    /// <summary>The largest N of <c>--l1-ratio random:N</c>: every value is a problem of the batch (×(folds + 1) in cv).</summary>
+    public const int MaxRandomL1Ratios = 10_000;
+
+    private static int Threads(Options o)
     {
-        int[]? foldId = null;
-        if (o.Get("foldid") is { } file)
+        int threads = o.Int("threads", Environment.ProcessorCount);
+        return threads >= 1
+            ? threads
+            : throw new CliException($"--threads must be at least 1, got {threads} (leave it out to use all {Environment.ProcessorCount} cores).", 2);
+    }
+
+    /// <summary>A comma-separated list of names; empty names and repeats are usage errors.</summary>
+    private static string[] NameList(string option, string text)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
         {
-            var raw = VectorFile.ReadIntegers(file);
-            int fileRows = data.SourceRows is null ? data.Y.Length : data.Y.Length + data.DroppedRows;
-            if (raw.Length != fileRows)
+            if (name.Length == 0)
             {
-                throw new CliException($"{file} has {raw.Length} fold ids but {data.Origin} has {fileRows} data rows.");
+                throw new CliException($"--{option} has an empty column name in '{text}'.", 2);
             }
 
-            // One id per data row of the file; rows dropped for a missing target are skipped.
-            foldId = data.SourceRows is null ? raw : data.SourceRows.Select(r => raw[r - 1]).ToArray();
+            if (!seen.Add(name))
+            {
+                throw new CliException($"--{option} names the column '{name}' twice.", 2);
+            }
+        }
+
+        return names;
+    }
+
+    private static CvOptions CvSettings(Options o)
+    {
+        int folds = o.Int("folds", 10);
+        if (o.Has("folds") && folds < 2)
+        {
+            throw new CliException($"--folds must be at least 2, got {folds}.", 2);
+        }
+
+        int stability = o.Int("stability", 0);
+        if (stability < 0)
+        {
+            throw new CliException($"--stability must be 0 (off) or a positive number of half-sample fits, got {stability}.", 2);
         }
 
         return new CvOptions
         {
-            Folds = o.Int("folds", 10),
-            FoldId = foldId,
+            Folds = folds,
             Seed = o.Int("seed", 1),
             Select = o.Get("select") switch
             {
@@ -231,8 +289,43 @@ public static class TrainCommand
                 "1se" => SelectionRule.OneSe,
                 var other => throw new CliException($"--select must be min or 1se, got '{other}'.", 2),
             },
-            Stability = o.Int("stability", 0),
+            Stability = stability,
             Refine = o.Bool("refine", false),
+        };
+    }
+
+    private static CvOptions WithFoldIds(Options o, CvOptions cv, Dataset data)
+    {
+        if (o.Get("foldid") is not { } file)
+        {
+            return cv;
+        }
+
+        var raw = VectorFile.ReadIntegers(file);
+        int fileRows = data.SourceRows is null ? data.Y.Length : data.Y.Length + data.DroppedRows;
+        if (raw.Length != fileRows)
+        {
+            throw new CliException($"{file} has {raw.Length} fold ids but {data.Origin} has {fileRows} data rows.");
+        }
+
+        if (o.Has("folds"))
+        {
+            int k = raw.Length == 0 ? 0 : raw.Max();
+            if (k != cv.Folds)
+            {
+                throw new CliException($"--folds {cv.Folds} disagrees with --foldid {file}, which has {k} folds; give one of them.", 2);
+            }
+        }
+
+        // One id per data row of the file; rows dropped for a missing target are skipped.
+        return new CvOptions
+        {
+            Folds = cv.Folds,
+            FoldId = data.SourceRows is null ? raw : data.SourceRows.Select(r => raw[r - 1]).ToArray(),
+            Seed = cv.Seed,
+            Select = cv.Select,
+            Stability = cv.Stability,
+            Refine = cv.Refine,
         };
     }
 }

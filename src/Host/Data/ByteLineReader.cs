@@ -1,7 +1,7 @@
 namespace GpuEnet.Host.Data;
 
 /// <summary>
-/// Splits a byte stream into lines (<c>\n</c> or <c>\r\n</c>) without decoding or allocating per line. A line is a
+/// Splits a byte stream into lines (<c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>, as old Mac files end lines) without decoding or allocating per line. A line is a
 /// view of the internal buffer, valid until the next call. The buffer grows only when one line exceeds it.
 /// </summary>
 internal sealed class ByteLineReader
@@ -27,12 +27,29 @@ internal sealed class ByteLineReader
         int searched = 0;
         while (true)
         {
-            int k = _buffer.AsSpan(_start + searched, _end - _start - searched).IndexOf((byte)'\n');
+            int k = _buffer.AsSpan(_start + searched, _end - _start - searched).IndexOfAny((byte)'\n', (byte)'\r');
             if (k >= 0)
             {
                 int stop = _start + searched + k;
-                line = Trim(_buffer.AsSpan(_start, stop - _start));
-                _start = stop + 1;
+                int next = stop + 1;
+                if (_buffer[stop] == (byte)'\r')
+                {
+                    if (next == _end && !_eof)
+                    {
+                        // A CR at the end of the buffer: the next byte decides between CR LF and a lone CR.
+                        searched = stop - _start;
+                        Fill();
+                        continue;
+                    }
+
+                    if (next < _end && _buffer[next] == (byte)'\n')
+                    {
+                        next++;
+                    }
+                }
+
+                line = _buffer.AsSpan(_start, stop - _start);
+                _start = next;
                 LineNumber++;
                 return true;
             }
@@ -42,7 +59,7 @@ internal sealed class ByteLineReader
             {
                 if (_start < _end)
                 {
-                    line = Trim(_buffer.AsSpan(_start, _end - _start));
+                    line = _buffer.AsSpan(_start, _end - _start);
                     _start = _end;
                     LineNumber++;
                     return true;
@@ -55,9 +72,6 @@ internal sealed class ByteLineReader
             Fill();
         }
     }
-
-    private static ReadOnlySpan<byte> Trim(Span<byte> line) =>
-        line.Length > 0 && line[^1] == (byte)'\r' ? line[..^1] : line;
 
     private void Fill()
     {

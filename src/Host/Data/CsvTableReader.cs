@@ -19,6 +19,7 @@ internal static class CsvTableReader
 {
     private const int TargetRole = -1;
     private const int WeightsRole = -2;
+    private const int SkipRole = -3;
 
     // Doubles per row-major chunk (8 MiB): large enough to amortise, small enough to keep the transpose peak tight.
     private const int ChunkValues = 1 << 20;
@@ -27,15 +28,115 @@ internal static class CsvTableReader
     {
         string file = request.Path;
         using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        using Stream stream = gzip ? new GZipStream(fs, CompressionMode.Decompress) : fs;
+        if (!gzip)
+        {
+            return ReadCore(request, fs, delimiter, externalTarget);
+        }
+
+        using var inflated = new CountingStream(new GZipStream(fs, CompressionMode.Decompress));
         try
         {
-            return ReadCore(request, stream, delimiter, externalTarget);
+            Dataset result;
+            try
+            {
+                result = ReadCore(request, inflated, delimiter, externalTarget);
+            }
+            catch (Cli.CliException)
+            {
+                // A row cut short by a truncated file reads as a ragged row: report the truncation, the real cause.
+                inflated.CopyTo(Stream.Null);
+                CheckGzipEnd(fs, inflated.Count, file);
+                throw;
+            }
+
+            inflated.CopyTo(Stream.Null);
+            CheckGzipEnd(fs, inflated.Count, file);
+            return result;
         }
-        catch (InvalidDataException ex)
+        catch (InvalidDataException)
         {
-            throw DataErrors.File(file, $"is not valid gzip data ({ex.Message.TrimEnd('.')}).");
+            throw DataErrors.File(file, "is not valid gzip data (corrupt, or not gzip-compressed); 'gzip -t' checks it.");
         }
+    }
+
+    // The BGZF end-of-file block (bgzip): an empty gzip member, after which the last member's size says nothing.
+    private static ReadOnlySpan<byte> BgzfEof =>
+    [
+        0x1f, 0x8b, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x06, 0x00, 0x42, 0x43, 0x02, 0x00,
+        0x1b, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
+
+    /// <summary>
+    /// .NET's gzip reader ends silently where a truncated file ends. A complete file ends with its last member's
+    /// trailer, whose last four bytes are the uncompressed size mod 2³²: for a single-member file (what gzip writes)
+    /// it must equal what was decompressed. A BGZF file (bgzip) ends with its fixed empty block instead.
+    /// </summary>
+    private static void CheckGzipEnd(FileStream fs, long inflated, string file)
+    {
+        if (!fs.CanSeek)
+        {
+            return;
+        }
+
+        long length = fs.Length;
+        Span<byte> tail = stackalloc byte[28];
+        if (length >= 28)
+        {
+            fs.Seek(length - 28, SeekOrigin.Begin);
+            fs.ReadExactly(tail);
+            if (tail.SequenceEqual(BgzfEof))
+            {
+                return;
+            }
+        }
+
+        if (length < 18)
+        {
+            throw DataErrors.File(file, "is truncated: too short to be complete gzip data ('gzip -t' checks it).");
+        }
+
+        uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(tail[24..]);
+        if (size != (uint)inflated)
+        {
+            throw DataErrors.File(file,
+                $"is truncated or damaged: its gzip trailer does not match the {inflated} bytes it decompresses to ('gzip -t' checks it; a concatenation of several gzip files is not supported).");
+        }
+    }
+
+    /// <summary>What a file that is not delimited text looks like, from its first bytes, or null when it looks like text.</summary>
+    internal static string? DescribeBinary(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]))
+        {
+            return "is gzip-compressed; name it .csv.gz (or .tsv.gz) to have it decompressed";
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y']))
+        {
+            return "is a NumPy .npy file; name it .npy";
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x6c, 0x1b]))
+        {
+            return "is a PLINK .bed file; name it .bed (with its .bim and .fam beside it)";
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xff, 0xfe]) || head.StartsWith((ReadOnlySpan<byte>)[0xfe, 0xff]))
+        {
+            return "is UTF-16 text; save it as UTF-8";
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[(byte)'P', (byte)'K', 0x03, 0x04]))
+        {
+            return "is a ZIP archive (an Excel .xlsx?); export it as CSV";
+        }
+
+        if (head.IndexOf((byte)0) >= 0)
+        {
+            return "holds NUL bytes, so it is binary data or UTF-16 text, not UTF-8 delimited text";
+        }
+
+        return null;
     }
 
     private static Dataset ReadCore(DataRequest request, Stream stream, byte delimiter, TargetVector? externalTarget)
@@ -45,6 +146,11 @@ internal static class CsvTableReader
         if (!reader.TryReadLine(out var headerLine))
         {
             throw DataErrors.File(file, "is empty (a header line naming the columns is required).");
+        }
+
+        if (DescribeBinary(headerLine[..Math.Min(headerLine.Length, 4096)]) is { } binary)
+        {
+            throw DataErrors.File(file, binary + '.');
         }
 
         if (headerLine.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -82,12 +188,36 @@ internal static class CsvTableReader
             }
         }
 
+        var skip = new HashSet<int>();
+        foreach (string name in request.Ignore ?? [])
+        {
+            int c = FindColumn(header, name, file, "--ignore");
+            if (c == targetColumn || c == weightsColumn)
+            {
+                throw DataErrors.At(file, 1, name, "--ignore names the target or weights column.");
+            }
+
+            skip.Add(c);
+        }
+
+        if (request.Keep is { } keep)
+        {
+            var wanted = new HashSet<string>(keep, StringComparer.Ordinal);
+            for (int c = 0; c < header.Count; c++)
+            {
+                if (!wanted.Contains(header[c]) && c != targetColumn && c != weightsColumn)
+                {
+                    skip.Add(c);
+                }
+            }
+        }
+
         int width = header.Count;
         var roles = new int[width];
         var features = new List<string>(width);
         for (int c = 0; c < width; c++)
         {
-            roles[c] = c == targetColumn ? TargetRole : c == weightsColumn ? WeightsRole : features.Count;
+            roles[c] = c == targetColumn ? TargetRole : c == weightsColumn ? WeightsRole : skip.Contains(c) ? SkipRole : features.Count;
             if (roles[c] >= 0)
             {
                 features.Add(header[c]);
@@ -154,7 +284,7 @@ internal static class CsvTableReader
                     {
                         target = Special(cell, file, lineNo, header[c]);
                     }
-                    else
+                    else if (role == WeightsRole)
                     {
                         weight = Weight(cell, file, lineNo, header[c]);
                     }
@@ -199,7 +329,7 @@ internal static class CsvTableReader
                     {
                         target = Special(cell, file, lineNo, header[c]);
                     }
-                    else
+                    else if (role == WeightsRole)
                     {
                         weight = Weight(cell, file, lineNo, header[c]);
                     }
@@ -259,7 +389,7 @@ internal static class CsvTableReader
         }
 
         bool anyMissing = Array.Exists(missing, m => m is not null);
-        IColumnSource x = Transpose(chunks, chunkRows, kept, p, request.Precision == Precision.Float32 && !anyMissing, file);
+        IColumnSource x = Transpose(chunks, chunkRows, kept, p, request.Precision == Precision.Float32 && !anyMissing, file, features, sourceRows);
         if (x is DenseMatrix dense && anyMissing)
         {
             var lists = new int[p][];
@@ -285,7 +415,7 @@ internal static class CsvTableReader
     }
 
     /// <summary>Copies the row-major chunks into one column-major matrix, releasing each chunk once copied.</summary>
-    private static IColumnSource Transpose(List<double[]?> chunks, int chunkRows, int n, int p, bool single, string file)
+    private static IColumnSource Transpose(List<double[]?> chunks, int chunkRows, int n, int p, bool single, string file, List<string> names, List<int> sourceRows)
     {
         if ((long)n * p > Array.MaxLength)
         {
@@ -318,7 +448,14 @@ internal static class CsvTableReader
                     {
                         for (int r = r0; r < r1; r++)
                         {
-                            s![dst + r] = (float)chunk[(r * p) + j];
+                            double v = chunk[(r * p) + j];
+                            if (Math.Abs(v) > float.MaxValue)
+                            {
+                                throw DataErrors.AtRow(file, sourceRows[first + r], names[j],
+                                    $"{v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} does not fit in float32 (largest ±3.4e38); use --precision float64.");
+                            }
+
+                            s![dst + r] = (float)v;
                         }
                     }
                 }
@@ -382,7 +519,15 @@ internal static class CsvTableReader
     private static int FindColumn(List<string> header, string name, string file, string what)
     {
         int c = header.IndexOf(name);
-        return c >= 0 ? c : throw DataErrors.At(file, 1, name, $"no such {what} column; the header has {DataErrors.List(header)}.");
+        if (c >= 0)
+        {
+            return c;
+        }
+
+        // One column whose name holds another separator: the file is delimited by something else.
+        char? other = header.Count != 1 ? null : header[0].Contains(';', StringComparison.Ordinal) ? ';' : header[0].Contains('\t', StringComparison.Ordinal) ? '\t' : header[0].Contains(',', StringComparison.Ordinal) ? ',' : null;
+        string hint = other is { } d ? $" (the header is one column; the file seems separated by {(d == '\t' ? "tabs: name it .tsv" : $"'{d}', which is not supported: use commas or tabs")})" : "";
+        throw DataErrors.At(file, 1, name, $"no such {(what.StartsWith('-') ? "column (named by " + what + ")" : what + " column")}; the header has {DataErrors.List(header)}{hint}.");
     }
 
     private static void CheckUniqueNames(List<string> header, string file)
@@ -466,6 +611,51 @@ internal static class CsvTableReader
             }
 
             i++; // the delimiter
+        }
+    }
+
+    /// <summary>Counts the bytes read through it, to compare with the gzip trailer.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Count { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = inner.Read(buffer);
+            Count += read;
+            return read;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }

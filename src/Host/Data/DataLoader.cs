@@ -21,6 +21,11 @@ public static class DataLoader
     {
         ArgumentNullException.ThrowIfNull(request);
         string path = request.Path;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new CliException("--data needs a file name, got an empty string.", 2);
+        }
+
         if (!File.Exists(path))
         {
             throw new CliException(Directory.Exists(path) ? $"Data file '{path}' is a directory." : $"Data file '{path}' does not exist.");
@@ -37,18 +42,40 @@ public static class DataLoader
                 _ when lower.EndsWith(".tsv", StringComparison.Ordinal) => CsvTableReader.Read(request, (byte)'\t', gzip: false, target),
                 _ when lower.EndsWith(".tsv.gz", StringComparison.Ordinal) => CsvTableReader.Read(request, (byte)'\t', gzip: true, target),
                 _ when lower.EndsWith(".npy", StringComparison.Ordinal) => NpyReader.ReadMatrix(request, target),
-                _ when lower.EndsWith(".bed", StringComparison.Ordinal) => PlinkReader.Read(request, target),
+                _ when lower.EndsWith(".bed", StringComparison.Ordinal) => request.Ignore is { Count: > 0 }
+                    ? throw new CliException("--ignore names CSV or .npy columns; PLINK variants cannot be ignored.", 2)
+                    : PlinkReader.Read(request, target),
                 _ => throw new CliException(
                     $"Data file '{path}' has an unsupported extension (expected .csv, .csv.gz, .tsv, .tsv.gz, .npy or .bed)."),
             };
         }
         catch (IOException ex)
         {
-            throw new CliException($"Cannot read '{path}': {ex.Message.TrimEnd('.')}.", ex);
+            throw new CliException($"Cannot read '{path}' (or a file beside it): {(ex is FileNotFoundException ? "a file is missing" : "the file system refused the read")}.", ex);
         }
         catch (UnauthorizedAccessException ex)
         {
-            throw new CliException($"Cannot read '{path}': {ex.Message.TrimEnd('.')}.", ex);
+            throw new CliException($"Cannot read '{path}' (or a file beside it): permission denied.", ex);
+        }
+    }
+
+    /// <summary>
+    /// Every file a load of <paramref name="path"/> may read: the file itself, a PLINK <c>.bed</c>'s <c>.bim</c> and
+    /// <c>.fam</c>, a <c>.npy</c>'s names sidecars. Outputs are checked against them.
+    /// </summary>
+    public static IEnumerable<string> InputFiles(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        yield return path;
+        if (path.EndsWith(".bed", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return Path.ChangeExtension(path, ".bim");
+            yield return Path.ChangeExtension(path, ".fam");
+        }
+        else if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return path + ".names";
+            yield return Path.ChangeExtension(path, ".names");
         }
     }
 }

@@ -41,4 +41,16 @@ public sealed record DataRequest(string Path)
     /// Float32 falls back to float64 when the data has missing values (the missing-cell contract is float64 only).
     /// </summary>
     public Precision Precision { get; init; } = Precision.Float64;
+
+    /// <summary>
+    /// Columns to skip (CSV and <c>.npy</c>): neither features nor parsed, so they may hold text such as sample IDs.
+    /// A name that is not a column, or that is the target or weights column, is an error. PLINK data refuses it.
+    /// </summary>
+    public IReadOnlyCollection<string>? Ignore { get; init; }
+
+    /// <summary>
+    /// When set (predict), the only columns read as features; every other column is skipped unparsed. Names absent
+    /// from the file are left to the caller to report.
+    /// </summary>
+    public IReadOnlyCollection<string>? Keep { get; init; }
 }

@@ -32,4 +32,7 @@ public sealed class Dataset
 
     /// <summary>Where the data came from (for messages).</summary>
     public string Origin { get; init; } = "";
+
+    /// <summary>Columns of the file before any was set aside (target, weights, ignored, not kept); 0 when not recorded.</summary>
+    public int SourceColumns { get; init; }
 }

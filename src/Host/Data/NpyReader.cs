@@ -180,10 +180,28 @@ internal static unsafe class NpyReader
             throw DataErrors.File(file, $"has no row with a target{(w is null ? "" : " and a weight")} ({n} rows were dropped as missing).");
         }
 
+        var skip = new HashSet<int>();
+        foreach (string name in request.Ignore ?? [])
+        {
+            int j = Array.IndexOf(names, name);
+            if (j < 0)
+            {
+                throw DataErrors.File(file, $"has no column named '{name}' (named by --ignore); its columns are {DataErrors.List(names)}.");
+            }
+
+            if (j == targetColumn || j == weightsColumn)
+            {
+                throw DataErrors.File(file, $"column '{name}' is the target or weights column; --ignore cannot name it.");
+            }
+
+            skip.Add(j);
+        }
+
+        var keepNames = request.Keep is null ? null : new HashSet<string>(request.Keep, StringComparer.Ordinal);
         var featureColumns = new List<int>(src.Columns);
         for (int j = 0; j < src.Columns; j++)
         {
-            if (j != targetColumn && j != weightsColumn)
+            if (j != targetColumn && j != weightsColumn && !skip.Contains(j) && (keepNames is null || keepNames.Contains(names[j])))
             {
                 featureColumns.Add(j);
             }
@@ -213,6 +231,7 @@ internal static unsafe class NpyReader
             DroppedRows = n - kept.Length,
             SourceRows = [.. kept.Select(i => i + 1)],
             Origin = file,
+            SourceColumns = src.Columns,
         };
     }
 
@@ -274,7 +293,23 @@ internal static unsafe class NpyReader
             return dense.WithMissing(missing);
         }
 
-        return precision == Precision.Float32 ? DenseMatrix32.FromDouble(dense) : dense;
+        if (precision == Precision.Float32)
+        {
+            for (int f = 0; f < p; f++)
+            {
+                var col = values.AsSpan(f * n, n);
+                int big = col.IndexOfAnyExceptInRange(-float.MaxValue, float.MaxValue);
+                if (big >= 0)
+                {
+                    throw DataErrors.AtRow(file, kept[big] + 1, names[featureColumns[f]],
+                        $"{col[big].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} does not fit in float32 (largest ±3.4e38); use --precision float64.");
+                }
+            }
+
+            return DenseMatrix32.FromDouble(dense);
+        }
+
+        return dense;
     }
 
     private static string[] ReadNames(string file, int columns)

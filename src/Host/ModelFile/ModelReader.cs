@@ -27,11 +27,40 @@ public static class ModelReader
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
     public static EnetModel Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Trim().Length == 0)
+        {
+            throw new ModelFormatException("--model needs a file name, got an empty string.");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new ModelFormatException($"The model '{path}' is a folder, not a model file.");
+        }
+
+        FileStream file;
         try
         {
-            return ReadSeekable(file);
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ModelFormatException($"The model '{path}' does not exist.");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new ModelFormatException($"The model '{path}' does not exist (its folder does not).");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ModelFormatException($"Cannot read the model '{path}': permission denied.");
+        }
+
+        using var owned = file;
+        try
+        {
+            // A FIFO or a process substitution (<(…)) cannot seek: Read(Stream) copies it to memory first.
+            return file.CanSeek ? ReadSeekable(file) : Read(file);
         }
         catch (ModelFormatException e)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using GpuEnet.Host.Output;
 using GpuEnet.Solver.Model;
 
 namespace GpuEnet.Host.ModelFile;
@@ -16,14 +17,15 @@ namespace GpuEnet.Host.ModelFile;
 public static class ModelWriter
 {
     /// <summary>
-    /// Writes the model to a file atomically: the bytes go to a temporary file in the same folder, which is flushed to
-    /// disk and then renamed over <paramref name="path"/>. A failure at any point leaves an existing file untouched and
-    /// removes the temporary file.
+    /// Writes the model to a file atomically through <see cref="OutputSet"/>: the bytes go to a temporary file in the
+    /// same folder, which is flushed to disk and then renamed over <paramref name="path"/> (a device or FIFO is written
+    /// in place). A failure at any point leaves an existing file untouched and removes the temporary file.
     /// </summary>
     /// <param name="model">The model; it must be internally consistent (every file written reads back).</param>
     /// <param name="path">Destination file; replaced if it exists.</param>
     /// <exception cref="ArgumentException">The model is inconsistent (the message says how); nothing is written.</exception>
-    /// <exception cref="IOException">The file system refused the write.</exception>
+    /// <exception cref="IOException">The stream failed while the model was written.</exception>
+    /// <exception cref="Cli.CliException">The path cannot be written (missing folder, a folder, no permission).</exception>
     public static void Write(EnetModel model, string path) => Write(model, path, wrap: null);
 
     /// <summary>As <see cref="Write(EnetModel, string)"/>; <paramref name="wrap"/> lets tests interpose on the temporary file's stream.</summary>
@@ -31,26 +33,12 @@ public static class ModelWriter
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ThrowIfInvalid(model);
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        OutputSet.WriteOne("the model file", path, stream =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                Stream target = wrap is null ? file : wrap(file);
-                WriteValidated(model, target, ModelFormat.CoefficientChunkBytes);
-                target.Flush();
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+            Stream target = wrap is null ? stream : wrap(stream);
+            WriteValidated(model, target, ModelFormat.CoefficientChunkBytes);
+            target.Flush();
+        });
     }
 
     /// <summary>Writes the model to a stream from its current position; the stream need not be seekable.</summary>
@@ -74,21 +62,6 @@ public static class ModelWriter
         if (problem is not null)
         {
             throw new ArgumentException($"Cannot write the model: {problem}.", nameof(model));
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The original exception matters more than a temp file we could not remove.
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 

@@ -6,18 +6,11 @@ namespace GpuEnet.Host.Output;
 /// <summary>Writes DESIGN.md's <c>--json</c> document for a fitted model.</summary>
 public static class JsonOutput
 {
-    /// <summary>Writes the document to <paramref name="path"/> (temp file + rename).</summary>
+    /// <summary>Writes the document to <paramref name="path"/> (through <see cref="OutputSet"/>: temporary file + rename).</summary>
     public static void Write(EnetModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId;
-        using (var stream = File.Create(temp))
-        {
-            Write(model, stream);
-        }
-
-        File.Move(temp, full, overwrite: true);
+        OutputSet.WriteOne("the JSON file", path, stream => Write(model, stream));
     }
 
     /// <summary>Writes the document to a stream.</summary>

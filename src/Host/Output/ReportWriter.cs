@@ -8,7 +8,11 @@ namespace GpuEnet.Host.Output;
 public static class ReportWriter
 {
     /// <summary>Writes the report for <paramref name="model"/> trained on <paramref name="data"/>.</summary>
-    public static void Write(EnetModel model, Dataset data, string path, IReadOnlyDictionary<int, double>? trueEffects = null)
+    public static void Write(EnetModel model, Dataset data, string path, IReadOnlyDictionary<int, double>? trueEffects = null) =>
+        OutputSet.WriteOne("the report", path, stream => Write(model, data, stream, trueEffects));
+
+    /// <summary>Writes the report for <paramref name="model"/> trained on <paramref name="data"/> to a stream.</summary>
+    public static void Write(EnetModel model, Dataset data, Stream stream, IReadOnlyDictionary<int, double>? trueEffects = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -25,7 +29,7 @@ public static class ReportWriter
             }
         }
 
-        HtmlReport.Write(model, path, new ReportExtras
+        HtmlReport.Write(model, stream, new ReportExtras
         {
             MissingCounts = missing,
             InputRows = data.Y.Length + data.DroppedRows,

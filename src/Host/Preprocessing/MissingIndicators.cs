@@ -1,3 +1,4 @@
+using GpuEnet.Host.Cli;
 using GpuEnet.Kernels;
 
 namespace GpuEnet.Host.Preprocessing;
@@ -22,6 +23,7 @@ public sealed class MissingIndicators : IColumnSource
     public IReadOnlyList<int> IndicatorColumns => _indicatorOf;
 
     /// <summary>Adds indicators for every column of <paramref name="x"/> with a missing cell; returns X itself when none.</summary>
+    /// <exception cref="CliException">An indicator's name is already a column name (features must be unique).</exception>
     public static IColumnSource Add(IColumnSource x, string[] names, out string[] features, out int[] indicatorColumns)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -40,6 +42,17 @@ public sealed class MissingIndicators : IColumnSource
 
         indicatorColumns = [.. withMissing];
         features = [.. names, .. withMissing.Select(j => names[j] + "__missing")];
+        var seen = new HashSet<string>(names, StringComparer.Ordinal);
+        foreach (int j in withMissing)
+        {
+            string name = names[j] + "__missing";
+            if (seen.Contains(name))
+            {
+                throw new CliException(
+                    $"--missing-indicators would add the feature '{name}' for column '{names[j]}', but the data already has a column of that name; rename it (or --ignore it).");
+            }
+        }
+
         return withMissing.Count == 0 ? x : new MissingIndicators(x, indicatorColumns);
     }
 

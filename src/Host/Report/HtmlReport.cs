@@ -49,41 +49,23 @@ public static class HtmlReport
     }
 
     /// <summary>
-    /// Writes <see cref="Render"/>'s output to <paramref name="path"/> as UTF-8, atomically: a temporary file in the same
-    /// directory is written, flushed and then renamed over the target, so readers never see a partial report.
+    /// Writes <see cref="Render"/>'s output to <paramref name="path"/> as UTF-8, atomically through
+    /// <see cref="Output.OutputSet"/>: a temporary file in the same directory is written, flushed and then renamed over
+    /// the target, so readers never see a partial report.
     /// </summary>
-    /// <exception cref="IOException">When the file cannot be written (the temporary file is removed).</exception>
+    /// <exception cref="Cli.CliException">When the file cannot be written (the temporary file is removed).</exception>
     public static void Write(EnetModel model, string path, ReportExtras? extras)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string content = Render(model, extras);
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                byte[] bytes = new UTF8Encoding(false).GetBytes(content);
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
+        byte[] bytes = new UTF8Encoding(false).GetBytes(Render(model, extras));
+        Output.OutputSet.WriteOne("the report", path, stream => stream.Write(bytes));
+    }
 
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
-            {
-                // Best effort: the original error is the one worth reporting.
-            }
-
-            throw;
-        }
+    /// <summary>Writes <see cref="Render"/>'s output to <paramref name="stream"/> as UTF-8.</summary>
+    public static void Write(EnetModel model, Stream stream, ReportExtras? extras)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(new UTF8Encoding(false).GetBytes(Render(model, extras)));
     }
 
     private static void Validate(EnetModel model)

@@ -19,7 +19,8 @@ public static class HelpText
           inspect   show a saved model
 
         Run 'gpuenet COMMAND --help' for a command's options and an example. 'gpuenet --version' prints the version.
-        Device: --device auto|cpu|cuda (or GPUENET_DEVICE=cpu|cuda); auto uses the GPU when one is usable.
+        Device: --device auto|cpu|cuda|ilgpu-cpu (or GPUENET_DEVICE=…); auto uses the GPU when ILGPU finds one, else the
+        SIMD CPU backend; ilgpu-cpu runs the GPU kernels on ILGPU's CPU accelerator (testing only: many times slower).
         """;
 
     private const string DataOptions = """
@@ -53,7 +54,7 @@ public static class HelpText
           --glmnet-y-scaling        ridge part divided by the training y's sd in every fit (each CV fold too), as glmnet
                                     does internally: reproduces glmnet and cv.glmnet (given its λ) for any y at l1_ratio < 1
           --tol T                   coordinate-descent tolerance relative to the null deviance (1e-7, glmnet's thresh)
-          --device auto|cpu|cuda    compute device (auto)
+          --device auto|cpu|cuda|ilgpu-cpu  compute device (auto)
           --precision float64|float32  storage precision of X (float64); float32 halves memory traffic
           --threads N               CPU threads, at least 1 (all cores)
           --seed S                  seed for folds and random search (1)
@@ -139,7 +140,7 @@ public static class HelpText
           --p P             features (20000)
           --effects K       true non-zero effects (20)
           --seed S          seed (1)
-          --device auto|cpu|cuda, --threads N
+          --device auto|cpu|cuda|ilgpu-cpu, --threads N
           --out DIR         folder for demo.gnet, demo.json and demo-report.html (gpuenet-demo)
         """;
 }

@@ -52,20 +52,21 @@ public sealed class EnetFitter
         int n = data.X.Rows;
         int[] foldId = options.FoldId ?? Folds.Random(n, options.Folds, options.Seed);
         Folds.Validate(foldId, n);
-        var (paths, full) = CrossValidateGrid(data, _settings.L1Ratios, foldId);
+        var (paths, full, score) = CrossValidateGrid(data, _settings.L1Ratios, foldId);
         if (options.Refine)
         {
-            var finer = RefinedRatios(paths.Select(q => q.L1Ratio).ToArray(), BestPath(paths));
+            var finer = RefinedRatios(paths.Select(q => q.L1Ratio).ToArray(), BestPath(score));
             if (finer.Length > 0)
             {
-                var (morePaths, moreFull) = CrossValidateGrid(data, finer, foldId);
-                var all = paths.Zip(full).Concat(morePaths.Zip(moreFull)).OrderByDescending(t => t.First.L1Ratio).ToArray();
+                var (morePaths, moreFull, moreScore) = CrossValidateGrid(data, finer, foldId);
+                var all = paths.Zip(full, score).Concat(morePaths.Zip(moreFull, moreScore)).OrderByDescending(t => t.First.L1Ratio).ToArray();
                 paths = all.Select(t => t.First).ToArray();
                 full = all.Select(t => t.Second).ToArray();
+                score = all.Select(t => t.Third).ToArray();
             }
         }
 
-        int bestPath = BestPath(paths);
+        int bestPath = BestPath(score);
         var cv = paths[bestPath].Cv!;
         var selected = options.Select == SelectionRule.OneSe
             ? new Selection(bestPath, cv.Index1se, SelectionRule.OneSe)
@@ -79,12 +80,13 @@ public sealed class EnetFitter
         return WithSolveTime(model, clock.Elapsed.TotalSeconds);
     }
 
-    // One batch: the full-data fit per l1_ratio and every (fold, l1_ratio) problem; returns the paths with their CV curves.
-    private (EnetPath[] Paths, PathSolution[] Full) CrossValidateGrid(TrainingData data, double[] l1Ratios, int[] foldId)
+    // One batch: the full-data fit per l1_ratio and every (fold, l1_ratio) problem; returns the paths with their CV curves,
+    // and per path its smallest cvm on the solver's internal y scale (which, unlike the user's units, cannot overflow).
+    private (EnetPath[] Paths, PathSolution[] Full, double[] Score) CrossValidateGrid(TrainingData data, double[] l1Ratios, int[] foldId)
     {
         int n = data.X.Rows;
         int k = foldId.Max();
-        var baseWeights = data.Weights ?? Enumerable.Repeat(1.0, n).ToArray();
+        var baseWeights = BaseWeights(data);
         int ratios = l1Ratios.Length;
         var problems = new List<PathProblem>();
         problems.AddRange(FullProblems(data, l1Ratios, foldId));
@@ -111,6 +113,7 @@ public sealed class EnetFitter
 
         var solutions = Solve(data, problems);
         var paths = new EnetPath[ratios];
+        var score = new double[ratios];
         var foldWeight = foldRows.Select(rows => rows.Sum(i => baseWeights[i])).ToArray();
         for (int l = 0; l < ratios; l++)
         {
@@ -135,19 +138,32 @@ public sealed class EnetFitter
                 }
             }
 
-            path.Cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+            // Held-out residuals are on the solver's internal y scale (y / YScale, a power of two), where their squares
+            // cannot overflow or underflow; the curve is brought back to the user's units at the end.
+            var cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+            score[l] = cv.Cvm[cv.IndexMin];
+            double square = solutions[l].YScale * solutions[l].YScale;
+            path.Cv = new CvCurve
+            {
+                Cvm = cv.Cvm.Select(v => v * square).ToArray(),
+                Cvsd = cv.Cvsd.Select(v => v * square).ToArray(),
+                LambdaMin = cv.LambdaMin,
+                Lambda1se = cv.Lambda1se,
+                IndexMin = cv.IndexMin,
+                Index1se = cv.Index1se,
+            };
             paths[l] = path;
         }
 
-        return (paths, solutions[..ratios]);
+        return (paths, solutions[..ratios], score);
     }
 
-    private static int BestPath(EnetPath[] paths)
+    private static int BestPath(double[] score)
     {
         int best = 0;
-        for (int l = 1; l < paths.Length; l++)
+        for (int l = 1; l < score.Length; l++)
         {
-            if (paths[l].Cv!.Cvm[paths[l].Cv!.IndexMin] < paths[best].Cv!.Cvm[paths[best].Cv!.IndexMin])
+            if (score[l] < score[best])
             {
                 best = l;
             }
@@ -190,6 +206,7 @@ public sealed class EnetFitter
     {
         int n = data.X.Rows, p = data.X.Columns;
         var rng = new Random(seed + 7919);
+        var baseWeights = BaseWeights(data);
         var rows = Enumerable.Range(0, n).Where(i => foldId[i] != 0).ToArray();
         var problems = new List<PathProblem>();
         for (int s = 0; s < count; s++)
@@ -199,7 +216,7 @@ public sealed class EnetFitter
             var w = new double[n];
             foreach (int i in pick.AsSpan(0, pick.Length / 2))
             {
-                w[i] = data.Weights?[i] ?? 1;
+                w[i] = baseWeights[i];
             }
 
             problems.Add(new PathProblem { Weights = w, L1Ratio = path.L1Ratio, Lambda = path.Lambda });
@@ -246,7 +263,7 @@ public sealed class EnetFitter
     private List<PathProblem> FullProblems(TrainingData data, double[] l1Ratios, int[]? foldId = null)
     {
         int n = data.X.Rows;
-        var w = data.Weights is null ? Enumerable.Repeat(1.0, n).ToArray() : (double[])data.Weights.Clone();
+        var w = BaseWeights(data);
         if (foldId is not null)
         {
             // Rows with fold id 0 are not used anywhere, the full fit included.
@@ -260,6 +277,19 @@ public sealed class EnetFitter
         return l1Ratios
             .Select(a => new PathProblem { Weights = w, L1Ratio = a, Lambda = user, EarlyStop = user is null })
             .ToList();
+    }
+
+    // The observation weights divided by a power of two near the largest, so that sums over rows cannot overflow (weights
+    // of 1e308) while every ratio, and so every result, stays bitwise what it was. A fresh array each call.
+    private static double[] BaseWeights(TrainingData data)
+    {
+        if (data.Weights is null)
+        {
+            return Enumerable.Repeat(1.0, data.X.Rows).ToArray();
+        }
+
+        double scale = Math.ScaleB(1.0, Math.ILogB(data.Weights.Max()));
+        return data.Weights.Select(v => v / scale).ToArray();
     }
 
     private PathSolution[] Solve(TrainingData data, IReadOnlyList<PathProblem> problems)
@@ -392,9 +422,20 @@ public sealed class EnetFitter
                 }
             }
 
-            if (w.Sum() <= 0)
+            double largest = w.Max();
+            if (largest <= 0)
             {
                 throw new ArgumentException("The weights sum to 0.");
+            }
+
+            // Relative to the largest weight, a weight below the smallest normal double cannot be represented with any
+            // precision (and its products with squared residuals vanish): it is refused, not silently rounded.
+            for (int i = 0; i < n; i++)
+            {
+                if (w[i] > 0 && w[i] / largest < 2.2250738585072014E-308)
+                {
+                    throw new ArgumentException($"Weight in row {i + 1} is {w[i]}, more than 1e308 times smaller than the largest weight ({largest}); set it to 0 or use weights of less extreme range.");
+                }
             }
         }
 

@@ -458,6 +458,19 @@ public sealed class EnetFitter
         }
 
         var s = _settings;
+        if (s.Impute == ImputeStrategy.None && x.HasMissing)
+        {
+            // The kernels would fill the cells with the mean while the model records no fill: refuse, as the CLI does.
+            for (int j = 0; j < p; j++)
+            {
+                var missing = x.MissingRows(j);
+                if (!missing.IsEmpty)
+                {
+                    throw new ArgumentException($"Feature '{data.Features[j]}' (column {j + 1}) is missing in row {missing[0] + 1}, and the imputation is None; choose Mean, Median or Mode imputation.");
+                }
+            }
+        }
+
         if (s.L1Ratios.Length == 0)
         {
             throw new ArgumentException("At least one l1_ratio is needed.");

@@ -408,6 +408,26 @@ public sealed class DegenerateInputTests
         Assert.True(Math.Abs((scaled.FeatureScale[0] / s) - reference.FeatureScale[0]) <= 1e-12 * reference.FeatureScale[0]);
     }
 
+    [Fact]
+    public void WithoutStandardisationAHugeFeatureIsRefusedAndATinyOneFitted()
+    {
+        var (x, y) = RandomProblems.Make(50, 10, seed: 52);
+        DenseMatrix Scaled(double s) => new(50, 10, x.Values.ToArray().Select((v, at) => at < 50 ? v * s : v).ToArray());
+        var settings = new EnetSettings { Standardize = false };
+
+        // Its Σ w x² (1e400) cannot be represented: a clear error, not a NaN inside the descent.
+        var e = Assert.Throws<ArgumentException>(() => Fit(Scaled(1e200), y, settings));
+        Assert.Contains("Feature column 1", e.Message, StringComparison.Ordinal);
+
+        // Unstandardised, a feature of scale 1e-170 would need |β| ~ 1e170 to matter, so the penalty keeps it out: the
+        // path is that of the data without it, and the solve ends.
+        var without = new DenseMatrix(50, 10, x.Values.ToArray().Select((v, at) => at < 50 ? 0 : v).ToArray());
+        var tiny = Fit(Scaled(1e-170), y, settings).Paths[0];
+        var reference = Fit(without, y, settings).Paths[0];
+        Assert.Equal(reference.Lambda, tiny.Lambda);
+        Assert.All(tiny.Beta, b => Assert.DoesNotContain(0, b.Index));
+    }
+
     // ---- Validation in the library: Impute = None with missing cells ----
 
     [Fact]

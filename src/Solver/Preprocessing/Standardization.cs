@@ -148,6 +148,10 @@ internal sealed class Standardization
                 double ratio = offset * inv;
                 curvature[at] = rescaled ? (standardize ? 1 + (ratio * ratio) : (sd * sd) + (offset * offset))
                     : (variance + (offset * offset)) * inv * inv;
+                if (!double.IsFinite(curvature[at]))
+                {
+                    throw new ArgumentException($"Feature column {(at % p) + 1} has values of magnitude {Math.Max(Math.Abs(mean[at]), sd):G3}: without standardisation its second moment overflows double precision; standardise or rescale it.");
+                }
             }
         }
 

@@ -52,6 +52,7 @@ public sealed class EnetFitter
         int n = data.X.Rows;
         int[] foldId = options.FoldId ?? Folds.Random(n, options.Folds, options.Seed);
         Folds.Validate(foldId, n);
+        ValidateFolds(data, foldId, options);
         var (paths, full, score) = CrossValidateGrid(data, _settings.L1Ratios, foldId);
         if (options.Refine)
         {
@@ -207,7 +208,8 @@ public sealed class EnetFitter
         int n = data.X.Rows, p = data.X.Columns;
         var rng = new Random(seed + 7919);
         var baseWeights = BaseWeights(data);
-        var rows = Enumerable.Range(0, n).Where(i => foldId[i] != 0).ToArray();
+        // Half-samples are drawn from the rows that carry weight: a half of zero-weight rows would be no sample at all.
+        var rows = Enumerable.Range(0, n).Where(i => foldId[i] != 0 && baseWeights[i] > 0).ToArray();
         var problems = new List<PathProblem>();
         for (int s = 0; s < count; s++)
         {
@@ -521,6 +523,43 @@ public sealed class EnetFitter
         if (s.PenaltyFactor is { } pf && pf.Sum() <= 0)
         {
             throw new ArgumentException("Every penalty factor is 0; at least one feature must be penalised.");
+        }
+    }
+
+    // Every fold must train on some weight and measure its error on some weight; otherwise its problem is undefined.
+    private static void ValidateFolds(TrainingData data, int[] foldId, CvOptions options)
+    {
+        if (options.Stability < 0)
+        {
+            throw new ArgumentException($"The number of stability half-samples must be 0 or more, got {options.Stability}.");
+        }
+
+        int k = foldId.Max();
+        var heldOut = new double[k + 1];
+        double used = 0;
+        for (int i = 0; i < foldId.Length; i++)
+        {
+            double w = data.Weights?[i] ?? 1;
+            heldOut[foldId[i]] += w > 0 ? 1 : 0;
+            used += foldId[i] != 0 && w > 0 ? 1 : 0;
+        }
+
+        for (int f = 1; f <= k; f++)
+        {
+            if (heldOut[f] == 0)
+            {
+                throw new ArgumentException($"Every row of fold {f} has weight 0, so the fold cannot measure a prediction error.");
+            }
+
+            if (used - heldOut[f] == 0)
+            {
+                throw new ArgumentException($"Every row outside fold {f} has weight 0 or fold id 0, so fold {f} has nothing to train on.");
+            }
+        }
+
+        if (options.Stability > 0 && used < 2)
+        {
+            throw new ArgumentException("Stability selection needs at least 2 rows of positive weight.");
         }
     }
 

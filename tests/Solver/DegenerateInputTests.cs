@@ -355,6 +355,24 @@ public sealed class DegenerateInputTests
         Assert.All(path.Intercept, b => Assert.True(double.IsFinite(b)));
     }
 
+    [Fact]
+    public void AFoldWithoutWeightToTrainOnOrToMeasureIsRefused()
+    {
+        var (x, y) = RandomProblems.Make(40, 8, seed: 53);
+        var w = Enumerable.Range(0, 40).Select(i => i < 20 ? 1.0 : 0).ToArray();
+        var foldId = Enumerable.Range(0, 40).Select(i => i < 20 ? 2 : 1).ToArray();
+        var e = Assert.Throws<ArgumentException>(() => Cv(x, y, new EnetSettings(), new CvOptions { FoldId = foldId }, w));
+        Assert.Contains("fold 1", e.Message, StringComparison.Ordinal);
+        var third = Enumerable.Range(0, 40).Select(i => i < 20 ? (i % 2) + 2 : 1).ToArray();
+        Assert.Throws<ArgumentException>(() => Cv(x, y, new EnetSettings(), new CvOptions { FoldId = third }, w));
+        Assert.Throws<ArgumentException>(() => Cv(x, y, new EnetSettings(), new CvOptions { Folds = 4, Stability = -1 }));
+
+        // Zero-weight rows spread over the folds are fine, stability half-samples included.
+        var spread = Enumerable.Range(0, 40).Select(i => (i % 4) + 1).ToArray();
+        var model = Cv(x, y, new EnetSettings(), new CvOptions { FoldId = spread, Stability = 5 }, w);
+        Assert.All(model.Paths[0].Cv!.Cvm, m => Assert.True(double.IsFinite(m)));
+    }
+
     // ---- Item 10: features of extreme scale ----
 
     [Theory]

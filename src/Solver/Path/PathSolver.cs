@@ -132,7 +132,12 @@ internal sealed class PathSolver
             // Divided first by a power of two near the largest weight (exact), so that the sum cannot overflow.
             var w = problems[b].Weights;
             double largest = w.Max();
-            double scale = largest > 0 ? Math.ScaleB(1.0, Math.ILogB(largest)) : 1;
+            if (!(largest > 0))
+            {
+                throw new ArgumentException($"Problem {b + 1} of the batch has no row of positive weight.");
+            }
+
+            double scale = Math.ScaleB(1.0, Math.ILogB(largest));
             double sum = 0;
             foreach (double v in w)
             {

@@ -426,6 +426,52 @@ public sealed class DegenerateInputTests
         Assert.True(Math.Abs((scaled.FeatureScale[0] / s) - reference.FeatureScale[0]) <= 1e-12 * reference.FeatureScale[0]);
     }
 
+    [Theory]
+    [InlineData(1e8)]
+    [InlineData(1e9)]
+    [InlineData(1e11)]
+    public void AFeatureWithALargeOffsetIsFittedLikeTheCentredOne(double offset)
+    {
+        // Positions or timestamps: mean/sd of 1e8 … 1e11. The descent used c·Σ w r with a tracked Σ w r, which amplified
+        // the rounding of each residual update by c/sd: 1e8 gave a wrong path (dev_ratio 0.75 for 0.94), 1e9 a NaN crash.
+        var (x, y) = RandomProblems.Make(60, 8, seed: 54);
+        var shifted = new DenseMatrix(60, 8, x.Values.ToArray().Select((v, at) => at < 60 ? v + offset : v).ToArray());
+        var settings = new EnetSettings { L1Ratios = [1, 0.5], Tolerance = 1e-12 };
+        var reference = Fit(x, y, settings);
+        var model = Fit(shifted, y, settings);
+        for (int l = 0; l < 2; l++)
+        {
+            var (a, b) = (reference.Paths[l], model.Paths[l]);
+            Assert.Equal(a.Count, b.Count);
+            double largest = a.Beta.Max(c => c.Value.Length == 0 ? 0 : c.Value.Max(Math.Abs));
+            var (da, db) = (new double[8], new double[8]);
+            for (int k = 0; k < a.Count; k++)
+            {
+                Assert.True(Math.Abs(a.DevRatio[k] - b.DevRatio[k]) <= 1e-5, $"λ {k}: dev_ratio {b.DevRatio[k]} vs {a.DevRatio[k]}");
+                a.Beta[k].ToDense(da);
+                b.Beta[k].ToDense(db);
+                for (int j = 0; j < 8; j++)
+                {
+                    Assert.True(Math.Abs(da[j] - db[j]) <= 1e-4 * largest, $"λ {k}, feature {j}: {db[j]} vs {da[j]}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void WeightsOfWideRangeWithAnUnpenalisedBoundedFeatureDoNotDiverge()
+    {
+        // From a randomised search: a fold training on weights 1, 1e-21, 1e-31 makes the column's weighted mean 7 − 5e-21,
+        // i.e. mean/sd ≈ 4e10, which made the descent diverge to a NaN.
+        double[] w = [0, 0, 1E-08, 1E-15, 1E10, 0, 1E-18, 1E13];
+        double[] y = [-0.6759542154500388, 0.6354154220924719, -0.00584065991111321, -1.1537467420485843, 1.4411436536968822, 0.6678329237214423, 0.9765201648898046, 0.39498466901705603];
+        var x = new DenseMatrix(8, 2, new double[] { 0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0 });
+        var settings = new EnetSettings { L1Ratios = [0.2680774229895684, 0], PenaltyFactor = [0, 1], Lower = [0, -1] };
+        var model = Cv(x, y, settings, new CvOptions { Folds = 3 }, w);
+        Assert.All(model.Paths.SelectMany(p => p.Cv!.Cvm), m => Assert.True(double.IsFinite(m)));
+        Assert.All(model.Paths.SelectMany(p => p.Beta), b => Assert.All(b.Value, v => Assert.True(double.IsFinite(v) && v >= 0)));
+    }
+
     [Fact]
     public void WithoutStandardisationAHugeFeatureIsRefusedAndATinyOneFitted()
     {

@@ -132,7 +132,8 @@ public sealed class EnetFitter
                     double se = 0;
                     for (int q = 0; q < rows.Length; q++)
                     {
-                        se += baseWeights[rows[q]] * residual[q] * residual[q];
+                        // A held-out row of weight 0 counts for nothing (its residual may not even be finite).
+                        se += baseWeights[rows[q]] > 0 ? baseWeights[rows[q]] * residual[q] * residual[q] : 0;
                     }
 
                     foldError[f][lam] = se / foldWeight[f];

@@ -170,7 +170,18 @@ public sealed class DegenerateInputTests
     [InlineData(1e-300)]
     [InlineData(-1e160)]
     [InlineData(1e160)]
-    public void ScalingYScalesTheLassoPathExactly(double s)
+    [InlineData(1e307)]
+    public void ScalingYScalesTheLassoPathExactly(double s) => ScaledY(s);
+
+    [Fact]
+    public void AYUpToTheLargestDoubleIsScaledWithoutOverflow()
+    {
+        // max |y| = 1.6e308 ≥ 2^1023: the internal scale must itself be a finite power of two.
+        var (_, y) = RandomProblems.Make(50, 40, seed: 44);
+        ScaledY(1.6e308 / y.Max(Math.Abs));
+    }
+
+    private static void ScaledY(double s)
     {
         var (x, y) = RandomProblems.Make(50, 40, seed: 44);
         // Two certified solutions may differ by about √tolerance, so the comparison is made at a tight tolerance.
@@ -233,6 +244,31 @@ public sealed class DegenerateInputTests
                 Assert.All(a.Cvm.Zip(b.Cvm), t => Assert.True(Math.Abs((t.Second / s / s) - t.First) <= 1e-9 * t.First, "cvm"));
             }
         }
+    }
+
+    [Fact]
+    public void AnUnusedRowsTargetDoesNotSetTheScale()
+    {
+        // Row 0 has weight 0: its y of 1e300 must neither push the others into underflow nor change anything.
+        var (x, y) = RandomProblems.Make(40, 10, seed: 55);
+        var w = Enumerable.Range(0, 40).Select(i => i == 0 ? 0.0 : 1).ToArray();
+        var reference = Fit(x, y, new EnetSettings(), w).Paths[0];
+        y[0] = 1e300;
+        var path = Fit(x, y, new EnetSettings(), w).Paths[0];
+        Assert.Equal(reference.Lambda, path.Lambda);
+        Assert.Equal(reference.Intercept, path.Intercept);
+        Assert.Equal(reference.DualGap, path.DualGap);
+    }
+
+    [Fact]
+    public void CoefficientsBeyondTheDoubleRangeAreRefused()
+    {
+        // y of 1e300 explained by a feature of sd 1e-100: the coefficient would be 1e400.
+        var (x, y) = RandomProblems.Make(40, 5, seed: 56);
+        var tiny = new DenseMatrix(40, 5, x.Values.ToArray().Select((v, at) => at < 40 ? v * 1e-100 : v).ToArray());
+        var e = Assert.Throws<ArgumentException>(() => Fit(tiny, y.Select(v => v * 1e300).ToArray(), new EnetSettings { Lambda = [1e290, 1e280] }));
+        Assert.Contains("feature 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("beyond the range of double precision", e.Message, StringComparison.Ordinal);
     }
 
     // ---- Item 7: a fold whose training target is constant ----

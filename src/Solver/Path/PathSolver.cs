@@ -43,14 +43,16 @@ internal sealed class PathSolver
     // (measured: n=1000, p=100k lasso 2.28 s with blocks up to 16, 1.60 s with 4; n=100, p=50k 0.59 s vs 0.54 s).
     private const int MaximumBlock = 4;
 
-    // Floor of the deviance the descent tolerance is relative to, on the solver's internal y scale (max |y| = 1): far
+    // Floor of the deviance the descent tolerance is relative to, on the solver's internal y scale (max |y| in [1, 2)): far
     // below anything a y that varies in double precision can give (rounding alone leaves ~1e-32).
     private const double MinimumDeviance = 1e-100;
 
     private readonly IBoundDesign _design;
-    // y / _yScale: the solver works on a target whose largest |y| is in [0.5, 1), whatever the user's units.
-    private readonly double[] _y;
-    private readonly double _yScale;
+    // y / _yScale: the solver works on a target whose largest |y| is in [1, 2), whatever the user's units. Set by Solve
+    // from the rows some problem trains on; the original y is kept for that.
+    private readonly double[] _userY;
+    private double[] _y = [];
+    private double _yScale = 1;
     private readonly EnetSettings _settings;
     private readonly IProgress<PathProgress>? _progress;
     private readonly int _n;
@@ -68,12 +70,7 @@ internal sealed class PathSolver
     public PathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
     {
         _design = design;
-        _yScale = TargetScale(y);
-        _y = new double[y.Length];
-        for (int i = 0; i < y.Length; i++)
-        {
-            _y[i] = y[i] / _yScale;
-        }
+        _userY = y;
         _settings = settings;
         _progress = progress;
         _n = design.Rows;
@@ -88,12 +85,12 @@ internal sealed class PathSolver
     public long KktColumns => _times.Listed;
 
     /// <summary>
-    /// The power of two the solver divides y by: 2^(⌊log2 max|y_i|⌋ + 1), or 1 for y = 0. The objective is homogeneous
+    /// The power of two the solver divides y by: 2^⌊log2 max|y_i|⌋ (finite up to the largest double), or 1 for y = 0. The objective is homogeneous
     /// under y → y/s, b → b/s with λ·a → λ·a/s and λ·(1−a) kept, so the solution is the same problem's; a power of two
     /// makes that exact in floating point, so results are bitwise those of the unscaled arithmetic wherever that neither
     /// overflows nor underflows — and no squared residual, deviance or tolerance can overflow or underflow for any finite y.
     /// </summary>
-    public static double TargetScale(ReadOnlySpan<double> y)
+    public static double TargetScale(double[] y)
     {
         double largest = 0;
         foreach (double v in y)
@@ -101,7 +98,7 @@ internal sealed class PathSolver
             largest = Math.Max(largest, Math.Abs(v));
         }
 
-        return largest > 0 && double.IsFinite(largest) ? Math.ScaleB(1.0, Math.ILogB(largest) + 1) : 1;
+        return largest > 0 && double.IsFinite(largest) ? Math.ScaleB(1.0, Math.ILogB(largest)) : 1;
     }
 
     /// <summary>Penalty factors rescaled to sum to p, as glmnet does.</summary>
@@ -150,6 +147,26 @@ internal sealed class PathSolver
             }
         }
 
+        // The y scale comes from the rows that carry weight in some problem or are evaluated; any other row takes no part in
+        // any sum, so its y is set to 0 (a y of 1e300 there must not push every other y into underflow, nor overflow itself).
+        var used = new bool[_n];
+        for (long at = 0; at < weights.LongLength; at++)
+        {
+            used[at % _n] |= weights[at] > 0;
+        }
+
+        foreach (int i in problems.SelectMany(q => q.EvaluationRows))
+        {
+            used[i] = true;
+        }
+
+        _yScale = TargetScale(_userY.Where((_, i) => used[i]).ToArray());
+        _y = new double[_n];
+        for (int i = 0; i < _n; i++)
+        {
+            _y[i] = used[i] ? _userY[i] / _yScale : 0;
+        }
+
         var modelProblems = problems.Select(q => q.EvaluationRows.Length == 0).ToArray();
         var std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute, modelProblems);
         _passes += 2;
@@ -195,6 +212,12 @@ internal sealed class PathSolver
         if (Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
         {
             Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s (kernel {_times.Kernel:F2} s, bound {_times.Bound:F2} s), screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, coordinate steps {_times.Coordinates}, descent calls {_times.Calls}, KKT columns {(double)_times.Listed / Math.Max(1, _passes - 3) / _p:P0} of p, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
+        }
+
+        // Thrown here, not inside the parallel validation, so that callers see an ArgumentException.
+        if (states.FirstOrDefault(s => s.Overflow is not null) is { } overflowed)
+        {
+            throw new ArgumentException(overflowed.Overflow);
         }
 
         return states.Select(s => s.Solution).ToArray();
@@ -558,6 +581,9 @@ internal sealed class PathSolver
         public int Next { get; private set; }
 
         public bool Done { get; private set; }
+
+        /// <summary>Why a solution could not be reported in the user's units (a coefficient or intercept overflowed), or null.</summary>
+        public string? Overflow { get; private set; }
 
         public int BlockLength { get; private set; }
 
@@ -1019,7 +1045,16 @@ internal sealed class PathSolver
                     double b = beta * _std.Transform.InverseScale[at] * _solver._yScale;
                     original.Add((j, b));
                     intercept -= b * _std.Transform.Centre[at];
+                    if (!double.IsFinite(b) && Overflow is null)
+                    {
+                        Overflow = $"The coefficient of feature {j + 1} at λ = {userLambda:G4} is beyond the range of double precision (the target's scale is {_solver._yScale:G3}, the feature's sd {_std.Scale[at]:G3}); rescale the target or the feature.";
+                    }
                 }
+            }
+
+            if (!double.IsFinite(intercept) && Overflow is null)
+            {
+                Overflow = $"The intercept at λ = {userLambda:G4} is beyond the range of double precision (the target's scale is {_solver._yScale:G3}); rescale the target or the features.";
             }
 
             double gap = DualityGap.Compute(pass.Features, gradient, _gapBeta, _solver._penalty, lambda, A, _ridgeScale, _lowerStd, _upperStd, rss);

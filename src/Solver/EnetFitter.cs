@@ -144,11 +144,12 @@ public sealed class EnetFitter
             // cannot overflow or underflow; the curve is brought back to the user's units at the end.
             var cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
             score[l] = cv.Cvm[cv.IndexMin];
-            double square = solutions[l].YScale * solutions[l].YScale;
+            // (v·s)·s, not v·s²: s² alone can overflow when v·s² does not (and 0·∞ would be NaN).
+            double s = solutions[l].YScale;
             path.Cv = new CvCurve
             {
-                Cvm = cv.Cvm.Select(v => v * square).ToArray(),
-                Cvsd = cv.Cvsd.Select(v => v * square).ToArray(),
+                Cvm = cv.Cvm.Select(v => v * s * s).ToArray(),
+                Cvsd = cv.Cvsd.Select(v => v * s * s).ToArray(),
                 LambdaMin = cv.LambdaMin,
                 Lambda1se = cv.Lambda1se,
                 IndexMin = cv.IndexMin,

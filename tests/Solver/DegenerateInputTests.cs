@@ -261,6 +261,17 @@ public sealed class DegenerateInputTests
     }
 
     [Fact]
+    public void TheCvCurveIsBroughtBackToUserUnitsWithoutAnOverflowingSquare()
+    {
+        // y[0] = 1e160 with weight 1e-300: the y scale is 2^531, whose square overflows, while cvm (about 1e18) does not.
+        var (x, y) = RandomProblems.Make(30, 6, seed: 57);
+        y[0] = 1e160;
+        var w = Enumerable.Range(0, 30).Select(i => i == 0 ? 1e-300 : 1).ToArray();
+        var model = Cv(x, y, new EnetSettings(), new CvOptions { Folds = 3 }, w);
+        Assert.All(model.Paths[0].Cv!.Cvm, m => Assert.True(double.IsFinite(m) && m > 1e10, $"cvm {m}"));
+    }
+
+    [Fact]
     public void CoefficientsBeyondTheDoubleRangeAreRefused()
     {
         // y of 1e300 explained by a feature of sd 1e-100: the coefficient would be 1e400.

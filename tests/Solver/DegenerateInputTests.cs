@@ -272,6 +272,16 @@ public sealed class DegenerateInputTests
     }
 
     [Fact]
+    public void ALambdaMaxBeyondTheDoubleRangeIsRefused()
+    {
+        // Unstandardised, a feature of scale 1e139 against a y of 1e297: λ_max would be about 1e436.
+        var (x, y) = RandomProblems.Make(30, 4, seed: 58);
+        var huge = new DenseMatrix(30, 4, x.Values.ToArray().Select((v, at) => at < 30 ? v * 1e139 : v).ToArray());
+        var e = Assert.Throws<ArgumentException>(() => Fit(huge, y.Select(v => v * 1e297).ToArray(), new EnetSettings { Standardize = false, L1Ratios = [0] }));
+        Assert.Contains("λ_max is beyond the range of double precision", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CoefficientsBeyondTheDoubleRangeAreRefused()
     {
         // y of 1e300 explained by a feature of sd 1e-100: the coefficient would be 1e400.

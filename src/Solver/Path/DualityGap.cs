@@ -100,7 +100,14 @@ internal static class DualityGap
         double shrunk = Math.Abs(z) <= t.L1 ? 0 : z - (Math.Sign(z) * t.L1);
         if (t.L2 > 0)
         {
-            b = Math.Clamp(shrunk / t.L2, t.Lower, t.Upper);
+            double free = shrunk / t.L2;
+            b = Math.Clamp(free, t.Lower, t.Upper);
+            if (b == free)
+            {
+                // Unclamped, z·b − L1|b| − L2/2·b² is shrunk²/(2·L2): written so, it cannot cancel ∞ − ∞ into NaN when
+                // L2 is tiny (it is then +∞, an honest "no bound").
+                return shrunk * shrunk / (2 * t.L2);
+            }
         }
         else
         {

@@ -637,6 +637,13 @@ internal sealed class PathSolver
                 // every λ has the same solution (the intercept and any unpenalised features): a path of one λ, 0.
                 Lambda = lambdaMax > 0 ? LambdaSequence.Default(lambdaMax, settings.NLambda, ratio) : [0.0];
                 UserLambda = Lambda.Select(l => l * _solver._yScale).ToArray();
+                if (!double.IsFinite(UserLambda[0]))
+                {
+                    // Possible only for unstandardised features of extreme scale against a y of extreme scale.
+                    Overflow = $"λ_max is beyond the range of double precision (the target's scale is {_solver._yScale:G3}; without standardisation the features' scales enter it too); rescale the target or the features, or standardise.";
+                    Lambda = [];
+                    UserLambda = [];
+                }
             }
 
             _lambdaPrevious = Math.Max(lambdaMax, Lambda.Length > 0 ? Lambda[0] : 0);

@@ -55,20 +55,22 @@ public sealed class EnetFitter
         int n = data.X.Rows;
         int[] foldId = options.FoldId ?? Folds.Random(n, options.Folds, options.Seed);
         Folds.Validate(foldId, n);
-        var (paths, full) = CrossValidateGrid(data, _settings.L1Ratios, foldId);
+        ValidateFolds(data, foldId, options);
+        var (paths, full, score) = CrossValidateGrid(data, _settings.L1Ratios, foldId);
         if (options.Refine)
         {
-            var finer = RefinedRatios(paths.Select(q => q.L1Ratio).ToArray(), BestPath(paths));
+            var finer = RefinedRatios(paths.Select(q => q.L1Ratio).ToArray(), BestPath(score));
             if (finer.Length > 0)
             {
-                var (morePaths, moreFull) = CrossValidateGrid(data, finer, foldId);
-                var all = paths.Zip(full).Concat(morePaths.Zip(moreFull)).OrderByDescending(t => t.First.L1Ratio).ToArray();
+                var (morePaths, moreFull, moreScore) = CrossValidateGrid(data, finer, foldId);
+                var all = paths.Zip(full, score).Concat(morePaths.Zip(moreFull, moreScore)).OrderByDescending(t => t.First.L1Ratio).ToArray();
                 paths = all.Select(t => t.First).ToArray();
                 full = all.Select(t => t.Second).ToArray();
+                score = all.Select(t => t.Third).ToArray();
             }
         }
 
-        int bestPath = BestPath(paths);
+        int bestPath = BestPath(score);
         var cv = paths[bestPath].Cv!;
         var selected = options.Select == SelectionRule.OneSe
             ? new Selection(bestPath, cv.Index1se, SelectionRule.OneSe)
@@ -82,12 +84,13 @@ public sealed class EnetFitter
         return WithSolveTime(model, clock.Elapsed.TotalSeconds);
     }
 
-    // One batch: the full-data fit per l1_ratio and every (fold, l1_ratio) problem; returns the paths with their CV curves.
-    private (EnetPath[] Paths, PathSolution[] Full) CrossValidateGrid(TrainingData data, double[] l1Ratios, int[] foldId)
+    // One batch: the full-data fit per l1_ratio and every (fold, l1_ratio) problem; returns the paths with their CV curves,
+    // and per path its smallest cvm on the solver's internal y scale (which, unlike the user's units, cannot overflow).
+    private (EnetPath[] Paths, PathSolution[] Full, double[] Score) CrossValidateGrid(TrainingData data, double[] l1Ratios, int[] foldId)
     {
         int n = data.X.Rows;
         int k = foldId.Max();
-        var baseWeights = data.Weights ?? Enumerable.Repeat(1.0, n).ToArray();
+        var baseWeights = BaseWeights(data);
         int ratios = l1Ratios.Length;
         var problems = new List<PathProblem>();
         problems.AddRange(FullProblems(data, l1Ratios, foldId));
@@ -114,6 +117,7 @@ public sealed class EnetFitter
 
         var solutions = Solve(data, problems);
         var paths = new EnetPath[ratios];
+        var score = new double[ratios];
         var foldWeight = foldRows.Select(rows => rows.Sum(i => baseWeights[i])).ToArray();
         for (int l = 0; l < ratios; l++)
         {
@@ -131,26 +135,41 @@ public sealed class EnetFitter
                     double se = 0;
                     for (int q = 0; q < rows.Length; q++)
                     {
-                        se += baseWeights[rows[q]] * residual[q] * residual[q];
+                        // A held-out row of weight 0 counts for nothing (its residual may not even be finite).
+                        se += baseWeights[rows[q]] > 0 ? baseWeights[rows[q]] * residual[q] * residual[q] : 0;
                     }
 
                     foldError[f][lam] = se / foldWeight[f];
                 }
             }
 
-            path.Cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+            // Held-out residuals are on the solver's internal y scale (y / YScale, a power of two), where their squares
+            // cannot overflow or underflow; the curve is brought back to the user's units at the end.
+            var cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+            score[l] = cv.Cvm[cv.IndexMin];
+            // (v·s)·s, not v·s²: s² alone can overflow when v·s² does not (and 0·∞ would be NaN).
+            double s = solutions[l].YScale;
+            path.Cv = new CvCurve
+            {
+                Cvm = cv.Cvm.Select(v => v * s * s).ToArray(),
+                Cvsd = cv.Cvsd.Select(v => v * s * s).ToArray(),
+                LambdaMin = cv.LambdaMin,
+                Lambda1se = cv.Lambda1se,
+                IndexMin = cv.IndexMin,
+                Index1se = cv.Index1se,
+            };
             paths[l] = path;
         }
 
-        return (paths, solutions[..ratios]);
+        return (paths, solutions[..ratios], score);
     }
 
-    private static int BestPath(EnetPath[] paths)
+    private static int BestPath(double[] score)
     {
         int best = 0;
-        for (int l = 1; l < paths.Length; l++)
+        for (int l = 1; l < score.Length; l++)
         {
-            if (paths[l].Cv!.Cvm[paths[l].Cv!.IndexMin] < paths[best].Cv!.Cvm[paths[best].Cv!.IndexMin])
+            if (score[l] < score[best])
             {
                 best = l;
             }
@@ -193,7 +212,9 @@ public sealed class EnetFitter
     {
         int n = data.X.Rows, p = data.X.Columns;
         var rng = new Random(seed + 7919);
-        var rows = Enumerable.Range(0, n).Where(i => foldId[i] != 0).ToArray();
+        var baseWeights = BaseWeights(data);
+        // Half-samples are drawn from the rows that carry weight: a half of zero-weight rows would be no sample at all.
+        var rows = Enumerable.Range(0, n).Where(i => foldId[i] != 0 && baseWeights[i] > 0).ToArray();
         var problems = new List<PathProblem>();
         for (int s = 0; s < count; s++)
         {
@@ -202,7 +223,7 @@ public sealed class EnetFitter
             var w = new double[n];
             foreach (int i in pick.AsSpan(0, pick.Length / 2))
             {
-                w[i] = data.Weights?[i] ?? 1;
+                w[i] = baseWeights[i];
             }
 
             problems.Add(new PathProblem { Weights = w, L1Ratio = path.L1Ratio, Lambda = path.Lambda });
@@ -249,7 +270,7 @@ public sealed class EnetFitter
     private List<PathProblem> FullProblems(TrainingData data, double[] l1Ratios, int[]? foldId = null)
     {
         int n = data.X.Rows;
-        var w = data.Weights is null ? Enumerable.Repeat(1.0, n).ToArray() : (double[])data.Weights.Clone();
+        var w = BaseWeights(data);
         if (foldId is not null)
         {
             // Rows with fold id 0 are not used anywhere, the full fit included.
@@ -263,6 +284,19 @@ public sealed class EnetFitter
         return l1Ratios
             .Select(a => new PathProblem { Weights = w, L1Ratio = a, Lambda = user, EarlyStop = user is null })
             .ToList();
+    }
+
+    // The observation weights divided by a power of two near the largest, so that sums over rows cannot overflow (weights
+    // of 1e308) while every ratio, and so every result, stays bitwise what it was. A fresh array each call.
+    private static double[] BaseWeights(TrainingData data)
+    {
+        if (data.Weights is null)
+        {
+            return Enumerable.Repeat(1.0, data.X.Rows).ToArray();
+        }
+
+        double scale = Math.ScaleB(1.0, Math.ILogB(data.Weights.Max()));
+        return data.Weights.Select(v => v / scale).ToArray();
     }
 
     private PathSolution[] Solve(TrainingData data, IReadOnlyList<PathProblem> problems)
@@ -410,9 +444,20 @@ public sealed class EnetFitter
                 }
             }
 
-            if (w.Sum() <= 0)
+            double largest = w.Max();
+            if (largest <= 0)
             {
                 throw new ArgumentException("The weights sum to 0.");
+            }
+
+            // Relative to the largest weight, a weight below the smallest normal double cannot be represented with any
+            // precision (and its products with squared residuals vanish): it is refused, not silently rounded.
+            for (int i = 0; i < n; i++)
+            {
+                if (w[i] > 0 && w[i] / largest < 2.2250738585072014E-308)
+                {
+                    throw new ArgumentException($"Weight in row {i + 1} is {w[i]}, more than 1e308 times smaller than the largest weight ({largest}); set it to 0 or use weights of less extreme range.");
+                }
             }
         }
 
@@ -435,6 +480,19 @@ public sealed class EnetFitter
         }
 
         var s = _settings;
+        if (s.Impute == ImputeStrategy.None && x.HasMissing)
+        {
+            // The kernels would fill the cells with the mean while the model records no fill: refuse, as the CLI does.
+            for (int j = 0; j < p; j++)
+            {
+                var missing = x.MissingRows(j);
+                if (!missing.IsEmpty)
+                {
+                    throw new ArgumentException($"Feature '{data.Features[j]}' (column {j + 1}) is missing in row {missing[0] + 1}, and the imputation is None; choose Mean, Median or Mode imputation.");
+                }
+            }
+        }
+
         if (s.L1Ratios.Length == 0)
         {
             throw new ArgumentException("At least one l1_ratio is needed.");
@@ -485,6 +543,43 @@ public sealed class EnetFitter
         if (s.PenaltyFactor is { } pf && pf.Sum() <= 0)
         {
             throw new ArgumentException("Every penalty factor is 0; at least one feature must be penalised.");
+        }
+    }
+
+    // Every fold must train on some weight and measure its error on some weight; otherwise its problem is undefined.
+    private static void ValidateFolds(TrainingData data, int[] foldId, CvOptions options)
+    {
+        if (options.Stability < 0)
+        {
+            throw new ArgumentException($"The number of stability half-samples must be 0 or more, got {options.Stability}.");
+        }
+
+        int k = foldId.Max();
+        var heldOut = new double[k + 1];
+        double used = 0;
+        for (int i = 0; i < foldId.Length; i++)
+        {
+            double w = data.Weights?[i] ?? 1;
+            heldOut[foldId[i]] += w > 0 ? 1 : 0;
+            used += foldId[i] != 0 && w > 0 ? 1 : 0;
+        }
+
+        for (int f = 1; f <= k; f++)
+        {
+            if (heldOut[f] == 0)
+            {
+                throw new ArgumentException($"Every row of fold {f} has weight 0, so the fold cannot measure a prediction error.");
+            }
+
+            if (used - heldOut[f] == 0)
+            {
+                throw new ArgumentException($"Every row outside fold {f} has weight 0 or fold id 0, so fold {f} has nothing to train on.");
+            }
+        }
+
+        if (options.Stability > 0 && used < 2)
+        {
+            throw new ArgumentException("Stability selection needs at least 2 rows of positive weight.");
         }
     }
 

@@ -347,7 +347,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                         missingWr += w[i] * r[i];
                     }
 
-                    double g = inv * (SimdOps.Dot3(w, x, r) - (c * swr) + (fill * missingWr));
+                    double g = inv * (SimdOps.CentredDot3(w, x, c, r) + (fill * missingWr));
                     double old = work.Beta[k];
                     double z = g + (cv * old);
                     double shrunk = Math.Abs(z) <= work.L1[k] ? 0 : (z - (Math.Sign(z) * work.L1[k])) / (cv + work.L2[k]);
@@ -360,7 +360,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     double delta = updated - old;
                     work.Beta[k] = updated;
                     double a = delta * inv;
-                    SimdOps.AxpyShift(r, x, a, a * c);
+                    SimdOps.AxpyCentred(r, x, a, c);
                     foreach (int i in missing)
                     {
                         r[i] -= a * fill;

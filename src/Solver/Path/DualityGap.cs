@@ -5,6 +5,9 @@ namespace GpuEnet.Solver.Path;
 /// With θ = s·r the gap is ½(1−s)²·Σw r² + Σ_j [h_j(β_j) + h_j*(s g_j) − s g_j β_j], where h_j is feature j's
 /// penalty plus box constraint and h_j* its convex conjugate; s ≤ 1 is the largest scaling that keeps every
 /// h_j*(s g_j) finite. Each term is ≥ 0, and the gap bounds the distance of the objective from the optimum.
+/// With a ridge part every h_j* is finite at s = 1, but (|g| − λa)²/(2λ(1−a)) is a useless bound when λ(1−a) is tiny
+/// (a y of small magnitude makes it so); the lasso scaling s = min λa v_j/|g_j| is also feasible and is used when it
+/// gives the smaller gap — any feasible dual point gives a valid bound.
 /// </summary>
 /// <remarks>
 /// An unpenalised feature without bounds has h* = ∞ off z = 0, which no scaling fixes; for those the term
@@ -26,14 +29,14 @@ internal static class DualityGap
     {
         bool bounded = !lower.IsEmpty;
         double l1Scale = lambda * l1Ratio, l2Scale = lambda * (1 - l1Ratio) * ridgeScale;
-        double s = 1;
+        double s = 1, lassoS = 1;
         for (int k = 0; k < gradient.Length; k++)
         {
             int j = features is null ? k : features[k];
             double l1 = l1Scale * penalty[j];
             double l2 = l2Scale * penalty[j];
             double g = gradient[k];
-            if (l2 > 0 || l1 == 0 || Math.Abs(g) <= l1)
+            if (l1 == 0 || Math.Abs(g) <= l1)
             {
                 continue;
             }
@@ -41,10 +44,22 @@ internal static class DualityGap
             bool unbounded = !bounded || (g > 0 ? double.IsPositiveInfinity(upper[j]) : double.IsNegativeInfinity(lower[j]));
             if (unbounded)
             {
-                s = Math.Min(s, l1 / Math.Abs(g));
+                // Shrunk by a few ulps so that |s·g| ≤ λa v_j survives rounding: one ulp above the limit would leave
+                // (|s·g| − λa v_j)²/(2λ(1−a)v_j) of rounding size divided by a tiny ridge weight in the gap.
+                lassoS = Math.Min(lassoS, l1 / Math.Abs(g) * (1 - 1e-15));
+                s = l2 > 0 ? s : Math.Min(s, l1 / Math.Abs(g));
             }
         }
 
+        double gap = AtScale(s, features, gradient, beta, penalty, l1Scale, l2Scale, lower, upper, weightedRss);
+        return lassoS < s ? Math.Min(gap, AtScale(lassoS, features, gradient, beta, penalty, l1Scale, l2Scale, lower, upper, weightedRss)) : gap;
+    }
+
+    // The gap at the dual point θ = s·r.
+    private static double AtScale(double s, int[]? features, ReadOnlySpan<double> gradient, ReadOnlySpan<double> beta, ReadOnlySpan<double> penalty,
+        double l1Scale, double l2Scale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, double weightedRss)
+    {
+        bool bounded = !lower.IsEmpty;
         double gap = 0.5 * (1 - s) * (1 - s) * weightedRss;
         for (int k = 0; k < gradient.Length; k++)
         {
@@ -85,7 +100,14 @@ internal static class DualityGap
         double shrunk = Math.Abs(z) <= t.L1 ? 0 : z - (Math.Sign(z) * t.L1);
         if (t.L2 > 0)
         {
-            b = Math.Clamp(shrunk / t.L2, t.Lower, t.Upper);
+            double free = shrunk / t.L2;
+            b = Math.Clamp(free, t.Lower, t.Upper);
+            if (b == free)
+            {
+                // Unclamped, z·b − L1|b| − L2/2·b² is shrunk²/(2·L2): written so, it cannot cancel ∞ − ∞ into NaN when
+                // L2 is tiny (it is then +∞, an honest "no bound").
+                return shrunk * shrunk / (2 * t.L2);
+            }
         }
         else
         {

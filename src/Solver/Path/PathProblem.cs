@@ -43,10 +43,16 @@ internal sealed class PathSolution
 
     public List<double> DualGap { get; } = [];
 
-    /// <summary>Residuals y − prediction on <see cref="PathProblem.EvaluationRows"/>, per λ.</summary>
+    /// <summary>
+    /// Residuals (y − prediction) / <see cref="YScale"/> on <see cref="PathProblem.EvaluationRows"/>, per λ: on the solver's
+    /// internal scale, so that their squares neither overflow nor underflow whatever the units of y.
+    /// </summary>
     public List<double[]> HeldOutResidual { get; } = [];
 
     public double NullDeviance { get; set; }
+
+    /// <summary>The power of two the solver divided y by (<see cref="PathSolver.TargetScale"/>).</summary>
+    public double YScale { get; set; } = 1;
 
     /// <summary>Sd of each feature on this problem's training rows (for standardised coefficients).</summary>
     public double[] FeatureScale { get; set; } = [];

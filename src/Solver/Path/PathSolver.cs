@@ -43,8 +43,16 @@ internal sealed class PathSolver
     // (measured: n=1000, p=100k lasso 2.28 s with blocks up to 16, 1.60 s with 4; n=100, p=50k 0.59 s vs 0.54 s).
     private const int MaximumBlock = 4;
 
+    // Floor of the deviance the descent tolerance is relative to, on the solver's internal y scale (max |y| in [1, 2)): far
+    // below anything a y that varies in double precision can give (rounding alone leaves ~1e-32).
+    private const double MinimumDeviance = 1e-100;
+
     private readonly IBoundDesign _design;
-    private readonly double[] _y;
+    // y / _yScale: the solver works on a target whose largest |y| is in [1, 2), whatever the user's units. Set by Solve
+    // from the rows some problem trains on; the original y is kept for that.
+    private readonly double[] _userY;
+    private double[] _y = [];
+    private double _yScale = 1;
     private readonly EnetSettings _settings;
     private readonly IProgress<PathProgress>? _progress;
     private readonly int _n;
@@ -62,7 +70,7 @@ internal sealed class PathSolver
     public PathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
     {
         _design = design;
-        _y = y;
+        _userY = y;
         _settings = settings;
         _progress = progress;
         _n = design.Rows;
@@ -75,6 +83,23 @@ internal sealed class PathSolver
 
     /// <summary>Columns the KKT passes computed, summed over passes (p per pass without the bound).</summary>
     public long KktColumns => _times.Listed;
+
+    /// <summary>
+    /// The power of two the solver divides y by: 2^⌊log2 max|y_i|⌋ (finite up to the largest double), or 1 for y = 0. The objective is homogeneous
+    /// under y → y/s, b → b/s with λ·a → λ·a/s and λ·(1−a) kept, so the solution is the same problem's; a power of two
+    /// makes that exact in floating point, so results are bitwise those of the unscaled arithmetic wherever that neither
+    /// overflows nor underflows — and no squared residual, deviance or tolerance can overflow or underflow for any finite y.
+    /// </summary>
+    public static double TargetScale(double[] y)
+    {
+        double largest = 0;
+        foreach (double v in y)
+        {
+            largest = Math.Max(largest, Math.Abs(v));
+        }
+
+        return largest > 0 && double.IsFinite(largest) ? Math.ScaleB(1.0, Math.ILogB(largest)) : 1;
+    }
 
     /// <summary>Penalty factors rescaled to sum to p, as glmnet does.</summary>
     public static double[] RescaledPenalty(double[]? factors, int p)
@@ -101,12 +126,45 @@ internal sealed class PathSolver
         var weights = new double[(long)_n * batch];
         for (int b = 0; b < batch; b++)
         {
+            // Divided first by a power of two near the largest weight (exact), so that the sum cannot overflow.
             var w = problems[b].Weights;
-            double sum = w.Sum();
+            double largest = w.Max();
+            if (!(largest > 0))
+            {
+                throw new ArgumentException($"Problem {b + 1} of the batch has no row of positive weight.");
+            }
+
+            double scale = Math.ScaleB(1.0, Math.ILogB(largest));
+            double sum = 0;
+            foreach (double v in w)
+            {
+                sum += v / scale;
+            }
+
             for (int i = 0; i < _n; i++)
             {
-                weights[((long)b * _n) + i] = w[i] / sum;
+                weights[((long)b * _n) + i] = w[i] / scale / sum;
             }
+        }
+
+        // The y scale comes from the rows that carry weight in some problem or are evaluated; any other row takes no part in
+        // any sum, so its y is set to 0 (a y of 1e300 there must not push every other y into underflow, nor overflow itself).
+        var used = new bool[_n];
+        for (long at = 0; at < weights.LongLength; at++)
+        {
+            used[at % _n] |= weights[at] > 0;
+        }
+
+        foreach (int i in problems.SelectMany(q => q.EvaluationRows))
+        {
+            used[i] = true;
+        }
+
+        _yScale = TargetScale(_userY.Where((_, i) => used[i]).ToArray());
+        _y = new double[_n];
+        for (int i = 0; i < _n; i++)
+        {
+            _y[i] = used[i] ? _userY[i] / _yScale : 0;
         }
 
         var modelProblems = problems.Select(q => q.EvaluationRows.Length == 0).ToArray();
@@ -155,6 +213,12 @@ internal sealed class PathSolver
         {
             Console.Error.WriteLine($"profile: passes {_passes}, gradient {_times.Gradient:F2} s, descent {_times.Descent:F2} s (kernel {_times.Kernel:F2} s, bound {_times.Bound:F2} s), screening {_times.Screening:F2} s, accept {_times.Accept:F2} s, sweeps {states.Sum(s => s.Solution.Sweeps)}, coordinate steps {_times.Coordinates}, descent calls {_times.Calls}, KKT columns {(double)_times.Listed / Math.Max(1, _passes - 3) / _p:P0} of p, strong sizes {string.Join(",", states.Take(3).Select(s => s.StrongList.Count))}");
             Console.Error.WriteLine($"profile: device traffic: {_design.Traffic}");
+        }
+
+        // Thrown here, not inside the parallel validation, so that callers see an ArgumentException.
+        if (states.FirstOrDefault(s => s.Overflow is not null) is { } overflowed)
+        {
+            throw new ArgumentException(overflowed.Overflow);
         }
 
         return states.Select(s => s.Solution).ToArray();
@@ -275,8 +339,14 @@ internal sealed class PathSolver
         _times.Descent += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var g = Buffer(ref _kktGradient, (long)count * columns.Count);
-        _design.BatchedGradient(features ?? [], r.AsSpan(0, _n * columns.Count), columns.Count, std.Transform.WithProblemMap(problemOf), g.AsSpan(0, count * columns.Count));
-        _passes++;
+        // An empty list means "every column" to the kernel contract. When no column is needed (every feature constant,
+        // or every bound certified at a λ above λ_max) there is nothing to compute and no pass is made.
+        if (count > 0)
+        {
+            _design.BatchedGradient(features ?? [], r.AsSpan(0, _n * columns.Count), columns.Count, std.Transform.WithProblemMap(problemOf), g.AsSpan(0, count * columns.Count));
+            _passes++;
+        }
+
         _times.Gradient += System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
         _times.Listed += count;
         t0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -357,12 +427,16 @@ internal sealed class PathSolver
             s.SetLambda(t);
         }
 
-        var pending = solving;
+        // MaxSweeps bounds the sweeps of one λ over all its rounds, so no input can keep this loop going: a λ that has not
+        // converged by then is accepted as it stands (its duality gap says how far it is from the optimum).
+        var start = solving.Select(s => s.Solution.Sweeps).ToArray();
+        var pending = Enumerable.Range(0, solving.Count).ToList();
         while (pending.Count > 0)
         {
-            Descend(pending, activeOnly: true, maxSweeps: _settings.MaxSweeps);
-            var sweep = Descend(pending, activeOnly: false, maxSweeps: 1);
-            pending = pending.Where((s, i) => !sweep[i]).ToList();
+            var states = pending.Select(i => solving[i]).ToList();
+            Descend(states, activeOnly: true, maxSweeps: _settings.MaxSweeps);
+            var sweep = Descend(states, activeOnly: false, maxSweeps: 1);
+            pending = pending.Where((i, q) => !sweep[q] && solving[i].Solution.Sweeps - start[i] < _settings.MaxSweeps).ToList();
         }
     }
 
@@ -379,7 +453,9 @@ internal sealed class PathSolver
             s.Residual.CopyTo(work.Residual.AsSpan(b * _n, _n));
             s.Weights.CopyTo(work.Weights.AsSpan(b * _n, _n));
             work.WeightedResidualSum[b] = s.WeightedResidualSum;
-            work.Tolerance[b] = _settings.Tolerance * s.NullDeviance;
+            // Relative to the null deviance (glmnet's thresh), floored: a problem whose training target is constant has a
+            // null deviance of 0 (or of rounding size), and a threshold of 0 could never be met.
+            work.Tolerance[b] = _settings.Tolerance * Math.Max(s.NullDeviance, MinimumDeviance);
             foreach (int j in lists[b])
             {
                 s.FillEntry(work, entry++, j);
@@ -456,16 +532,21 @@ internal sealed class PathSolver
 
             WeightedResidualSum = System.Numerics.Tensors.TensorPrimitives.Dot(weights, Residual);
             NullDeviance = std.NullDeviance[index];
-            _ridgeScale = solver._settings.GlmnetRidgeScaling && NullDeviance > 0 ? 1 / Math.Sqrt(NullDeviance) : 1;
+            // On the internal scale the L1 weight is λ·a/s and the L2 weight λ·(1−a)·ρ unchanged, so with internal λ' = λ/s
+            // the ridge scale is ρ' = ρ·s: s itself for DESIGN.md's objective (ρ = 1), and 1/sd of the internal y for glmnet's
+            // (ρ = 1/sd of the user's y = 1/(s·sd')).
+            _ridgeScale = solver._settings.GlmnetRidgeScaling && NullDeviance > 0 ? 1 / Math.Sqrt(NullDeviance) : solver._yScale;
             // Scales and fills go into a model only from full-data problems; folds do not keep a copy.
             bool model = problem.EvaluationRows.Length == 0;
             Solution = new PathSolution
             {
-                NullDeviance = NullDeviance,
+                NullDeviance = NullDeviance * solver._yScale * solver._yScale,
+                YScale = solver._yScale,
                 FeatureScale = model ? std.Scale.AsSpan(index * p, p).ToArray() : [],
                 FeatureFill = model ? std.Transform.Fill.AsSpan(index * p, p).ToArray() : [],
             };
-            Lambda = problem.Lambda ?? [];
+            UserLambda = problem.Lambda ?? [];
+            Lambda = Internal(UserLambda);
             _gapBeta = new double[p];
             if (solver._settings.Lower is not null || solver._settings.Upper is not null)
             {
@@ -490,11 +571,20 @@ internal sealed class PathSolver
 
         public double NullDeviance { get; }
 
+        /// <summary>The λ sequence on the internal scale (λ / the y scale).</summary>
         public double[] Lambda { get; private set; }
+
+        /// <summary>The same sequence in the user's units, as reported.</summary>
+        public double[] UserLambda { get; private set; }
+
+        private double[] Internal(double[] user) => user.Select(l => l / _solver._yScale).ToArray();
 
         public int Next { get; private set; }
 
         public bool Done { get; private set; }
+
+        /// <summary>Why a solution could not be reported in the user's units (a coefficient or intercept overflowed), or null.</summary>
+        public string? Overflow { get; private set; }
 
         public int BlockLength { get; private set; }
 
@@ -544,7 +634,17 @@ internal sealed class PathSolver
             {
                 var settings = _solver._settings;
                 double ratio = settings.LambdaMinRatio ?? (_solver._n > P ? 1e-4 : 1e-2);
-                Lambda = LambdaSequence.Default(lambdaMax, settings.NLambda, ratio);
+                // λ_max = 0: no penalised feature can enter at any λ (all constant, or all uncorrelated with y), so
+                // every λ has the same solution (the intercept and any unpenalised features): a path of one λ, 0.
+                Lambda = lambdaMax > 0 ? LambdaSequence.Default(lambdaMax, settings.NLambda, ratio) : [0.0];
+                UserLambda = Lambda.Select(l => l * _solver._yScale).ToArray();
+                if (!double.IsFinite(UserLambda[0]))
+                {
+                    // Possible only for unstandardised features of extreme scale against a y of extreme scale.
+                    Overflow = $"λ_max is beyond the range of double precision (the target's scale is {_solver._yScale:G3}; without standardisation the features' scales enter it too); rescale the target or the features, or standardise.";
+                    Lambda = [];
+                    UserLambda = [];
+                }
             }
 
             _lambdaPrevious = Math.Max(lambdaMax, Lambda.Length > 0 ? Lambda[0] : 0);
@@ -557,6 +657,7 @@ internal sealed class PathSolver
         public void UseSequenceOf(ProblemState leader)
         {
             Lambda = leader.Lambda;
+            UserLambda = leader.UserLambda;
             _lambdaPrevious = Math.Max(_lambdaPrevious, Lambda.Length > 0 ? Lambda[0] : 0);
             Done = Lambda.Length == 0;
         }
@@ -567,6 +668,7 @@ internal sealed class PathSolver
             if (Lambda.Length > count)
             {
                 Lambda = Lambda[..count];
+                UserLambda = UserLambda[..count];
             }
 
             var sol = Solution;
@@ -722,13 +824,13 @@ internal sealed class PathSolver
             (work.Lower[k], work.Upper[k]) = StandardisedBounds(j, inv);
         }
 
-        // β̃ = β / inv (inv = 1/s when standardising), so a bound b on β is b/inv on β̃.
+        // β̃ = β / (inv·s_y) (inv = 1/sd when standardising, s_y the y scale), so a bound b on β is b/inv/s_y on β̃.
         private (double Lower, double Upper) StandardisedBounds(int j, double inv)
         {
             var s = _solver._settings;
             double lower = s.Lower is null ? double.NegativeInfinity : s.Lower[j];
             double upper = s.Upper is null ? double.PositiveInfinity : s.Upper[j];
-            return inv == 0 ? (lower, upper) : (lower / inv, upper / inv);
+            return inv == 0 ? (lower, upper) : (lower / inv / _solver._yScale, upper / inv / _solver._yScale);
         }
 
         public void TakeSnapshot(int t)
@@ -845,7 +947,7 @@ internal sealed class PathSolver
                     break;
                 }
 
-                Accept(pass, gradient, lambda, Snapshots[t]);
+                Accept(pass, gradient, lambda, UserLambda[Next + t], Snapshots[t]);
                 _violators.Clear();
                 if (Done)
                 {
@@ -928,7 +1030,7 @@ internal sealed class PathSolver
             WeightedResidualSum = snap.WeightedResidualSum;
         }
 
-        private void Accept(KktPass pass, ReadOnlySpan<double> gradient, double lambda, Snapshot snap)
+        private void Accept(KktPass pass, ReadOnlySpan<double> gradient, double lambda, double userLambda, Snapshot snap)
         {
             _lambdaPrevious = lambda;
             var sol = Solution;
@@ -939,7 +1041,7 @@ internal sealed class PathSolver
             }
 
             var original = new List<(int J, double B)>();
-            double intercept = _std.YMean[Index];
+            double intercept = _std.YMean[Index] * _solver._yScale;
             for (int k = 0; k < snap.StrongCount; k++)
             {
                 int j = StrongList[k];
@@ -948,10 +1050,19 @@ internal sealed class PathSolver
                 if (beta != 0)
                 {
                     long at = At(j);
-                    double b = beta * _std.Transform.InverseScale[at];
+                    double b = beta * _std.Transform.InverseScale[at] * _solver._yScale;
                     original.Add((j, b));
                     intercept -= b * _std.Transform.Centre[at];
+                    if (!double.IsFinite(b) && Overflow is null)
+                    {
+                        Overflow = $"The coefficient of feature {j + 1} at λ = {userLambda:G4} is beyond the range of double precision (the target's scale is {_solver._yScale:G3}, the feature's sd {_std.Scale[at]:G3}); rescale the target or the feature.";
+                    }
                 }
+            }
+
+            if (!double.IsFinite(intercept) && Overflow is null)
+            {
+                Overflow = $"The intercept at λ = {userLambda:G4} is beyond the range of double precision (the target's scale is {_solver._yScale:G3}); rescale the target or the features.";
             }
 
             double gap = DualityGap.Compute(pass.Features, gradient, _gapBeta, _solver._penalty, lambda, A, _ridgeScale, _lowerStd, _upperStd, rss);
@@ -961,7 +1072,7 @@ internal sealed class PathSolver
             }
 
             original.Sort((x, y) => x.J.CompareTo(y.J));
-            sol.Lambda.Add(lambda);
+            sol.Lambda.Add(userLambda);
             sol.Intercept.Add(_solver._settings.Intercept ? intercept : 0);
             sol.Beta.Add(new SparseCoefficients(original.Select(o => o.J).ToArray(), original.Select(o => o.B).ToArray()));
             double devRatio = NullDeviance > 0 ? 1 - (rss / NullDeviance) : 0;

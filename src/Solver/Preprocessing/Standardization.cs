@@ -110,6 +110,7 @@ internal sealed class Standardization
 
         var squares = new double[size];
         design.ColumnMoments(weights, batch, mean, present, sum, squares);
+        var robust = RobustMoments(source, weights, batch, mean, squares, missingWeight, transform.Fill);
         // With an intercept the columns are centred (Σ w x̃ = 0); standardised and centred columns have Σ w x̃² = 1.
         // Those p × B arrays are then not stored (0.5 GB at p = 500,000 in a 10-fold CV).
         var curvature = standardize && intercept ? null : new double[size];
@@ -117,10 +118,11 @@ internal sealed class Standardization
         var weightedSum = intercept ? null : new double[size];
         for (long at = 0; at < size; at++)
         {
+            bool rescaled = robust.TryGetValue(at, out double robustSd);
             double deviation = transform.Fill[at] - mean[at];
-            double variance = Math.Max(0, squares[at] + (missingWeight[at] * deviation * deviation));
-            double magnitude = (mean[at] * mean[at]) + variance;
-            bool constant = variance <= 1e-24 * Math.Max(magnitude, 1e-300) || variance == 0;
+            double variance = rescaled ? double.NaN : Math.Max(0, squares[at] + (missingWeight[at] * deviation * deviation));
+            bool constant = rescaled ? robustSd == 0
+                : variance <= 1e-24 * Math.Max((mean[at] * mean[at]) + variance, 1e-300) || variance == 0;
             double centre = intercept ? mean[at] : 0;
             transform.Centre[at] = centre;
             if (constant)
@@ -129,7 +131,7 @@ internal sealed class Standardization
                 continue;
             }
 
-            double sd = Math.Sqrt(variance);
+            double sd = rescaled ? robustSd : Math.Sqrt(variance);
             scale[at] = sd;
             double inv = standardize ? 1 / sd : 1;
             transform.InverseScale[at] = inv;
@@ -141,7 +143,15 @@ internal sealed class Standardization
 
             if (curvature is not null)
             {
-                curvature[at] = (variance + (offset * offset)) * inv * inv;
+                // (variance + offset²)·inv², written for a rescaled column so that no intermediate square overflows or
+                // underflows when standardising (without standardisation it is the column's own second moment).
+                double ratio = offset * inv;
+                curvature[at] = rescaled ? (standardize ? 1 + (ratio * ratio) : (sd * sd) + (offset * offset))
+                    : (variance + (offset * offset)) * inv * inv;
+                if (!double.IsFinite(curvature[at]))
+                {
+                    throw new ArgumentException($"Feature column {(at % p) + 1} has values of magnitude {Math.Max(Math.Abs(mean[at]), sd):G3}: without standardisation its second moment overflows double precision; standardise or rescale it.");
+                }
             }
         }
 
@@ -163,6 +173,130 @@ internal sealed class Standardization
         }
 
         return new Standardization(transform, curvature, scale, yMean, nullDeviance, weightedSum);
+    }
+
+    // Limits within which the kernel's Σ w (x − c)² and the mean's square are accurate: far from overflow, and far enough
+    // from underflow that terms lost below the smallest normal double cannot matter.
+    private const double SmallestSafeSquares = 1e-250;
+    private const double LargestSafeSquares = 1e250;
+    private const double LargestSafeMean = 1e125;
+
+    /// <summary>
+    /// The moments of the (column, problem) entries whose second moment from the kernel is not trustworthy: it overflowed
+    /// (a column scaled by 1e160 has squares of 1e320), underflowed (one scaled by 1e-170 has squares of 1e-340, which the
+    /// kernel returns as 0 and which would make the column look constant), or the mean's square does. Each such column is
+    /// read once more on the host and its moments recomputed on x / 2^k, 2^k near its largest |value|; the mean (updated
+    /// in <paramref name="mean"/>) and sd are then exact in the user's units. Returns sd per entry (0: constant).
+    /// Entries with exactly zero squares are among these (constant columns), but a column whose values are all 0 costs one
+    /// read, not one per problem. Ordinary columns are never touched: this adds no work to well-scaled data.
+    /// </summary>
+    private static Dictionary<long, double> RobustMoments(IColumnSource source, double[] weights, int batch, double[] mean,
+        double[] squares, double[] missingWeight, double[] fill)
+    {
+        int n = source.Rows, p = source.Columns;
+        var flagged = new Dictionary<int, List<int>>();
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                long at = ((long)b * p) + j;
+                double deviation = fill[at] - mean[at];
+                double variance = squares[at] + (missingWeight[at] * deviation * deviation);
+                if (!(variance >= SmallestSafeSquares && variance <= LargestSafeSquares && Math.Abs(mean[at]) <= LargestSafeMean))
+                {
+                    if (!flagged.TryGetValue(j, out var problems))
+                    {
+                        flagged[j] = problems = [];
+                    }
+
+                    problems.Add(b);
+                }
+            }
+        }
+
+        var result = new Dictionary<long, double>();
+        if (flagged.Count == 0)
+        {
+            return result;
+        }
+
+        var gate = new object();
+        Parallel.ForEach(flagged, () => new double[n], (entry, _, scratch) =>
+        {
+            int j = entry.Key;
+            var x = source.Column(j, scratch);
+            var missing = source.MissingRows(j);
+            var isMissing = missing.IsEmpty ? null : new HashSet<int>(missing.ToArray());
+            double largest = 0;
+            foreach (double v in x)
+            {
+                largest = Math.Max(largest, Math.Abs(v));
+            }
+
+            var found = new List<(long At, double Mean, double Sd)>();
+            foreach (int b in entry.Value)
+            {
+                long at = ((long)b * p) + j;
+                found.Add(largest == 0 && missingWeight[at] == 0 ? (at, 0, 0)
+                    : Rescaled(x, weights.AsSpan(b * n, n), isMissing, missingWeight[at], fill[at], at));
+            }
+
+            lock (gate)
+            {
+                foreach (var (at, m, sd) in found)
+                {
+                    mean[at] = m;
+                    result[at] = sd;
+                }
+            }
+
+            return scratch;
+        }, _ => { });
+        return result;
+    }
+
+    // Weighted mean and population sd of one imputed column for one problem, computed on x / 2^k (exact) with 2^k near the
+    // largest |value| the problem uses, so that no square under- or overflows. Weights sum to 1. Sd 0: constant.
+    private static (long At, double Mean, double Sd) Rescaled(ReadOnlySpan<double> x, ReadOnlySpan<double> w, HashSet<int>? isMissing,
+        double missingWeight, double fill, long at)
+    {
+        double largest = missingWeight > 0 ? Math.Abs(fill) : 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (w[i] > 0 && isMissing?.Contains(i) != true)
+            {
+                largest = Math.Max(largest, Math.Abs(x[i]));
+            }
+        }
+
+        if (largest == 0 || !double.IsFinite(largest))
+        {
+            return (at, 0, 0);
+        }
+
+        double unit = Math.ScaleB(1.0, Math.ILogB(largest));
+        double sum = missingWeight * (fill / unit);
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (w[i] > 0 && isMissing?.Contains(i) != true)
+            {
+                sum += w[i] * (x[i] / unit);
+            }
+        }
+
+        double squares = missingWeight * ((fill / unit) - sum) * ((fill / unit) - sum);
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (w[i] > 0 && isMissing?.Contains(i) != true)
+            {
+                double d = (x[i] / unit) - sum;
+                squares += w[i] * d * d;
+            }
+        }
+
+        // The same relative test as for ordinary columns: a spread below 1e-12 of the magnitude is rounding, not signal.
+        bool constant = squares == 0 || squares <= 1e-24 * ((sum * sum) + squares);
+        return (at, sum * unit, constant ? 0 : Math.Sqrt(squares) * unit);
     }
 
     // Median or most frequent present value over each problem's training rows.

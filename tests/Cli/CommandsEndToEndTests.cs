@@ -237,7 +237,7 @@ public sealed class CommandsEndToEndTests : IDisposable
         Assert.True(Json(F("f.json")).GetProperty("paths").GetArrayLength() > 2, "--refine adds l1_ratio values around the best");
     }
 
-    [Fact(Skip = "Issue 12 item 4 (solver, not host): a half-sample whose λ_max lies below the first λ of the path crashes with a NullReferenceException in CpuBoundDesign. Unskip when fixed.")]
+    [Fact]
     public void StabilityFrequencyReachesTheJson()
     {
         Cli.WriteCsv(F("d.csv"), n: 40, p: 6);

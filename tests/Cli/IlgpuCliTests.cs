@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GpuEnet.Host;
 using Xunit;
 
 namespace GpuEnet.Tests.Cli;
@@ -56,23 +55,9 @@ public sealed class IlgpuCliTests : IDisposable
     private JsonElement Cv(string data, string device)
     {
         string json = Path.Combine(_dir, device + ".json");
-        var error = new StringWriter();
-        var (savedError, savedOut) = (Console.Error, Console.Out);
-        Console.SetError(error);
-        Console.SetOut(TextWriter.Null);
-        int code;
-        try
-        {
-            code = Program.Main(["cv", "--data", data, "--target", "y", "--l1-ratio", "1,0.5", "--folds", "3", "--nlambda", "10",
-                "--tol", "1e-15", "--device", device, "--out", Path.Combine(_dir, device + ".gnet"), "--json", json, "--quiet"]);
-        }
-        finally
-        {
-            Console.SetError(savedError);
-            Console.SetOut(savedOut);
-        }
-
-        Assert.True(code == 0, $"cv --device {device} exited {code}: {error}");
+        var result = Cli.Run("cv", "--data", data, "--target", "y", "--l1-ratio", "1,0.5", "--folds", "3", "--nlambda", "10",
+            "--tol", "1e-15", "--device", device, "--out", Path.Combine(_dir, device + ".gnet"), "--json", json, "--quiet");
+        Assert.True(result.Code == 0, $"cv --device {device} exited {result.Code}: {result.Error}");
         return JsonDocument.Parse(File.ReadAllText(json)).RootElement.Clone();
     }
 

@@ -3,61 +3,13 @@ using ILGPU;
 namespace GpuEnet.Kernels.Ilgpu.Kernels;
 
 /// <summary>The per-entry arrays of a <see cref="DescentBatch"/> on the device (one value per problem × active feature).</summary>
-internal readonly struct DescentEntries
-{
-    public DescentEntries(ArrayView<int> feature, ArrayView<double> beta, ArrayView<double> centre, ArrayView<double> inverseScale,
-        ArrayView<double> fill, ArrayView<double> weightedSum, ArrayView<double> curvature, ArrayView<double> l1,
-        ArrayView<double> l2, ArrayView<double> lower, ArrayView<double> upper)
-    {
-        Feature = feature;
-        Beta = beta;
-        Centre = centre;
-        InverseScale = inverseScale;
-        Fill = fill;
-        WeightedSum = weightedSum;
-        Curvature = curvature;
-        L1 = l1;
-        L2 = l2;
-        Lower = lower;
-        Upper = upper;
-    }
-
-    public readonly ArrayView<int> Feature;
-    public readonly ArrayView<double> Beta;
-    public readonly ArrayView<double> Centre;
-    public readonly ArrayView<double> InverseScale;
-    public readonly ArrayView<double> Fill;
-    public readonly ArrayView<double> WeightedSum;
-    public readonly ArrayView<double> Curvature;
-    public readonly ArrayView<double> L1;
-    public readonly ArrayView<double> L2;
-    public readonly ArrayView<double> Lower;
-    public readonly ArrayView<double> Upper;
-}
+internal readonly record struct DescentEntries(ArrayView<int> Feature, ArrayView<double> Beta, ArrayView<double> Centre,
+    ArrayView<double> InverseScale, ArrayView<double> Fill, ArrayView<double> WeightedSum, ArrayView<double> Curvature,
+    ArrayView<double> L1, ArrayView<double> L2, ArrayView<double> Lower, ArrayView<double> Upper);
 
 /// <summary>The per-problem state of a <see cref="DescentBatch"/> on the device.</summary>
-internal readonly struct DescentProblems
-{
-    public DescentProblems(ArrayView<int> offsets, ArrayView<double> residual, ArrayView<double> weights,
-        ArrayView<double> weightedResidualSum, ArrayView<double> tolerance, ArrayView<int> sweeps, ArrayView<int> converged)
-    {
-        Offsets = offsets;
-        Residual = residual;
-        Weights = weights;
-        WeightedResidualSum = weightedResidualSum;
-        Tolerance = tolerance;
-        Sweeps = sweeps;
-        Converged = converged;
-    }
-
-    public readonly ArrayView<int> Offsets;
-    public readonly ArrayView<double> Residual;
-    public readonly ArrayView<double> Weights;
-    public readonly ArrayView<double> WeightedResidualSum;
-    public readonly ArrayView<double> Tolerance;
-    public readonly ArrayView<int> Sweeps;
-    public readonly ArrayView<int> Converged;
-}
+internal readonly record struct DescentProblems(ArrayView<int> Offsets, ArrayView<double> Residual, ArrayView<double> Weights,
+    ArrayView<double> WeightedResidualSum, ArrayView<double> Tolerance, ArrayView<int> Sweeps, ArrayView<int> Converged);
 
 /// <summary>
 /// Whole coordinate-descent sweeps over each problem's active entries (the contract's

@@ -2,31 +2,13 @@ using ILGPU;
 
 namespace GpuEnet.Kernels.Ilgpu.Kernels;
 
-/// <summary>The per-problem standardisation as the gradient kernel reads it (p × problems, column-major).</summary>
-internal readonly struct TransformView
+/// <summary>
+/// The per-problem standardisation as the gradient kernel reads it (p × problems, column-major): residual column q uses
+/// problem <c>ProblemOf[q]</c>; <c>Enabled</c> 0 means x̃ = x.
+/// </summary>
+internal readonly record struct TransformView(ArrayView<double> Centre, ArrayView<double> InverseScale, ArrayView<double> Fill,
+    ArrayView<int> ProblemOf, int Columns, int Enabled)
 {
-    public TransformView(ArrayView<double> centre, ArrayView<double> inverseScale, ArrayView<double> fill,
-        ArrayView<int> problemOf, int columns, int enabled)
-    {
-        Centre = centre;
-        InverseScale = inverseScale;
-        Fill = fill;
-        ProblemOf = problemOf;
-        Columns = columns;
-        Enabled = enabled;
-    }
-
-    public readonly ArrayView<double> Centre;
-    public readonly ArrayView<double> InverseScale;
-    public readonly ArrayView<double> Fill;
-
-    /// <summary>Transform problem of residual column q.</summary>
-    public readonly ArrayView<int> ProblemOf;
-    public readonly int Columns;
-
-    /// <summary>0: x̃ = x (no transform).</summary>
-    public readonly int Enabled;
-
     public long At(int q, int j) => ((long)ProblemOf[q] * Columns) + j;
 }
 

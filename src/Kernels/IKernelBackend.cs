@@ -48,9 +48,23 @@ public interface IBoundDesign : IDisposable
     /// normally already multiplied by the observation weights; G is |columns| × B.
     /// This is the memory-bound pass: X is read once for all B problems.
     /// </summary>
+    /// <remarks>
+    /// With a <paramref name="bound"/>, an entry with <c>|G[k,q]| ≤ bound.Threshold[q]·bound.Penalty[j]</c> may come back as
+    /// a non-negative upper bound of <c>|G[k,q]|</c> that does not exceed that limit, instead of G itself: a backend that
+    /// must bring G across a bus sends such entries as one-byte codes and only the others exactly. Every other entry is
+    /// exact. A caller that reads those entries only through |G| against limits at or above the threshold loses nothing.
+    /// </remarks>
     void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch,
-        ColumnTransform? transform, Span<double> gradient);
+        ColumnTransform? transform, Span<double> gradient, GradientBound? bound = null);
 
     /// <summary>Coordinate-descent sweeps over each problem's active set until converged (see <see cref="DescentBatch"/>).</summary>
     void ActiveSetDescent(DescentBatch work);
 }
+
+/// <summary>
+/// Which gradient entries <see cref="IBoundDesign.BatchedGradient"/> may return as an upper bound of their magnitude:
+/// those with <c>|G[k,q]| ≤ Threshold[q]·Penalty[j]</c> (j the feature of entry k).
+/// </summary>
+/// <param name="Penalty">One non-negative factor per feature (p); kept by identity, so a backend may cache it.</param>
+/// <param name="Threshold">One non-negative threshold per residual column.</param>
+public sealed record GradientBound(double[] Penalty, double[] Threshold);

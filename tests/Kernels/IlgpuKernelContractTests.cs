@@ -12,12 +12,16 @@ namespace GpuEnet.Tests.Kernels;
 /// <summary>The shape <c>--device ilgpu-cpu</c> uses (groups of two), groups scheduled in parallel.</summary>
 public sealed class IlgpuDefaultKernelContractTests : KernelContractTests
 {
+    protected override bool CompactsBoundedGradients => true;
+
     protected override IKernelBackend CreateBackend() => IlgpuBackend.CreateCpu();
 }
 
 /// <summary>The smallest group the kernels allow (4 threads: a two-level tree), sequential scheduling.</summary>
 public sealed class IlgpuSmallGroupKernelContractTests : KernelContractTests
 {
+    protected override bool CompactsBoundedGradients => true;
+
     protected override IKernelBackend CreateBackend() =>
         IlgpuBackend.CreateCpu(new CPUDevice(4, 1, 1), groupSize: 4, mode: CPUAcceleratorMode.Sequential);
 }

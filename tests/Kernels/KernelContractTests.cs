@@ -91,6 +91,60 @@ public abstract class KernelContractTests
         }
     }
 
+    /// <summary>Whether the backend returns bounded gradient entries below their limit as codes (an upper bound of |G|).</summary>
+    protected virtual bool CompactsBoundedGradients => false;
+
+    [BackendFact]
+    public void BoundedGradientIsExactAboveItsLimitAndATightUpperBoundBelow()
+    {
+        const int N = 40, P = 70, Batch = 5;
+        IColumnSource x = RandomDesign(N, P, seed: 31, single: false);
+        double[] residuals = RandomValues(N * Batch, seed: 12, 0);
+        ColumnTransform transform = RandomTransform(P, Batch, seed: 8);
+        double[] expected = ReferenceKernels.BatchedGradient(x, [], residuals, Batch, transform);
+        var penalty = new double[P];
+        var random = new Random(4);
+        for (int j = 0; j < P; j++)
+        {
+            penalty[j] = j % 9 == 0 ? 0 : 0.2 + (2 * random.NextDouble());
+        }
+
+        // Thresholds that put about half of each column's entries above their limit.
+        var threshold = new double[Batch];
+        for (int q = 0; q < Batch; q++)
+        {
+            var ratios = Enumerable.Range(0, P).Where(j => penalty[j] > 0).Select(j => Math.Abs(expected[(q * P) + j]) / penalty[j]).Order().ToArray();
+            threshold[q] = ratios[ratios.Length / 2];
+        }
+
+        using IKernelBackend backend = CreateBackend();
+        using IBoundDesign design = backend.Bind(x);
+        var gradient = new double[P * Batch];
+        design.BatchedGradient([], residuals, Batch, transform, gradient, new GradientBound(penalty, threshold));
+        int coded = 0;
+        for (int q = 0; q < Batch; q++)
+        {
+            for (int j = 0; j < P; j++)
+            {
+                double g = expected[(q * P) + j], actual = gradient[(q * P) + j], limit = threshold[q] * penalty[j];
+                double magnitude = Math.Abs(g);
+                string where = $"entry {j} of column {q}: expected {g}, limit {limit}, got {actual}";
+                if (magnitude > limit * (1 + 1e-9) || Math.Abs(actual - g) <= 1e-10 * Math.Max(1, magnitude))
+                {
+                    Assert.True(Math.Abs(actual - g) <= 1e-10 * Math.Max(1, magnitude), where);
+                    continue;
+                }
+
+                // A code: |G| ≤ value ≤ limit, at most two 2^(1/16) steps above |G| (or the floor limit·2⁻¹⁶).
+                coded++;
+                Assert.True(actual >= magnitude * (1 - 1e-12) && actual <= limit * (1 + 1e-12), where);
+                Assert.True(actual <= Math.Max(magnitude * 1.0905, limit / 65536 * (1 + 1e-12)), where);
+            }
+        }
+
+        Assert.Equal(CompactsBoundedGradients, coded > 0);
+    }
+
     [BackendFact]
     public void ActiveSetDescentConvergesToReference()
     {

@@ -94,8 +94,9 @@ internal sealed class CpuBoundDesign : IBoundDesign
         }, n);
     }
 
+    // Host memory: every entry is returned exactly, whatever the bound allows.
     public unsafe void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch,
-        ColumnTransform? transform, Span<double> gradient)
+        ColumnTransform? transform, Span<double> gradient, GradientBound? bound = null)
     {
         fixed (double* output = gradient)
         {

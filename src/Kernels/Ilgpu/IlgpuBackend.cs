@@ -117,8 +117,8 @@ public sealed class IlgpuBackend : IKernelBackend
         public Action<KernelConfig, ArrayView<double>, int, ArrayView<double>> ResidualSums { get; } =
             accelerator.LoadStreamKernel<ArrayView<double>, int, ArrayView<double>>(ResidualSumsKernel.Run);
 
-        public Action<KernelConfig, DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>> BatchedGradient { get; } =
-            accelerator.LoadStreamKernel<DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>>(BatchedGradientKernel.Run);
+        public Action<KernelConfig, DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>, BoundView> BatchedGradient { get; } =
+            accelerator.LoadStreamKernel<DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>, BoundView>(BatchedGradientKernel.Run);
 
         public Action<KernelConfig, DesignView, DescentEntries, DescentProblems, int> ActiveSetDescent { get; } =
             accelerator.LoadStreamKernel<DesignView, DescentEntries, DescentProblems, int>(ActiveSetDescentKernel.Run);

@@ -31,6 +31,16 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     private readonly DeviceArray<int> _feature, _offsets, _sweeps, _converged;
     private readonly DeviceArray<double> _beta, _entryCentre, _entryScale, _entryFill, _entryWeightedSum, _curvature, _l1, _l2, _lower, _upper;
     private readonly DeviceArray<double> _descentResidual, _descentWeights, _weightedResidualSum, _tolerance;
+    private readonly DeviceArray<double> _penalty, _threshold, _exactValue;
+    private readonly DeviceArray<byte> _codes;
+    private readonly DeviceArray<int> _exactIndex, _counter;
+    private double[]? _penaltyKey;
+    private byte[] _hostCodes = [];
+    private int[] _hostIndex = [];
+    private double[] _hostValue = [];
+
+    // Code c of a bounded gradient entry stands for |G| ≤ limit · s_codeScale[c] (see BoundView).
+    private static readonly double[] s_codeScale = CodeScale();
 
     public IlgpuBoundDesign(IlgpuBackend backend, IColumnSource source)
     {
@@ -73,6 +83,24 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
         _descentWeights = Array<double>();
         _weightedResidualSum = Array<double>();
         _tolerance = Array<double>();
+        _penalty = Array<double>();
+        _threshold = Array<double>();
+        _exactValue = Array<double>();
+        _codes = Array<byte>();
+        _exactIndex = Array<int>();
+        _counter = Array<int>();
+    }
+
+    private static double[] CodeScale()
+    {
+        var scale = new double[256];
+        scale[0] = 1.0 / 65536;
+        for (int c = 1; c < 256; c++)
+        {
+            scale[c] = Math.Pow(2, (c - 255) / BoundView.CodesPerOctave);
+        }
+
+        return scale;
     }
 
     public int Rows { get; }
@@ -229,7 +257,7 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     }
 
     public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,
-        Span<double> gradient)
+        Span<double> gradient, GradientBound? bound = null)
     {
         long n = Rows;
         int count = columns.IsEmpty ? Columns : columns.Length;
@@ -258,10 +286,78 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
                 _kernels.ResidualSums(Launch(batch), r, Rows, sums);
             }
 
-            var g = _gradient.Ensure(kb);
-            _kernels.BatchedGradient(Launch(count), _x, listed, columns.IsEmpty ? 0 : 1, r, batch, sums, view, g);
+            var g = _gradient.Ensure(bound is null ? kb : 1);
+            BoundView compact = Bound(bound, batch, kb);
+            _kernels.BatchedGradient(Launch(count), _x, listed, columns.IsEmpty ? 0 : 1, r, batch, sums, view, g, compact);
             Traffic.ReadX(_columnBytes * count);
-            _gradient.Download(gradient[..(int)kb]);
+            if (bound is null)
+            {
+                _gradient.Download(gradient[..(int)kb]);
+            }
+            else
+            {
+                Expand(columns, bound, batch, count, gradient);
+            }
+        }
+    }
+
+    // The bounded gradient's device arrays: the penalty once per array identity, the thresholds per call, a zeroed counter.
+    private BoundView Bound(GradientBound? bound, int batch, long kb)
+    {
+        if (bound is null)
+        {
+            return new BoundView(_penalty.View, _threshold.View, _codes.View, _exactIndex.View, _exactValue.View, _counter.View, 0);
+        }
+
+        Require(bound.Penalty.Length == Columns, $"the bound has {bound.Penalty.Length} penalty factors, X has {Columns} columns.");
+        Require(bound.Threshold.Length >= batch, $"the bound has {bound.Threshold.Length} thresholds, expected one per residual column ({batch}).");
+        Require(kb <= int.MaxValue, "a bounded gradient holds at most 2³¹ − 1 entries.");
+        if (!ReferenceEquals(_penaltyKey, bound.Penalty))
+        {
+            _penalty.Upload(bound.Penalty);
+            _penaltyKey = bound.Penalty;
+        }
+
+        return new BoundView(_penalty.View, _threshold.Upload(bound.Threshold.AsSpan(0, batch)), _codes.Ensure(kb),
+            _exactIndex.Ensure(kb), _exactValue.Ensure(kb), _counter.Upload([0]), 1);
+    }
+
+    // Brings the compact gradient back (a byte per entry, then the exact entries) and expands it into G on the host.
+    private void Expand(ReadOnlySpan<int> columns, GradientBound bound, int batch, int count, Span<double> gradient)
+    {
+        int kb = count * batch;
+        if (_hostCodes.Length < kb)
+        {
+            _hostCodes = new byte[kb];
+        }
+
+        _codes.Download(_hostCodes.AsSpan(0, kb));
+        Span<int> exactCount = stackalloc int[1];
+        _counter.Download(exactCount);
+        int exact = exactCount[0];
+        if (_hostIndex.Length < exact)
+        {
+            _hostIndex = new int[Math.Max(exact, _hostIndex.Length * 2)];
+            _hostValue = new double[_hostIndex.Length];
+        }
+
+        _exactIndex.Download(_hostIndex.AsSpan(0, exact));
+        _exactValue.Download(_hostValue.AsSpan(0, exact));
+        var penalty = bound.Penalty;
+        for (int q = 0; q < batch; q++)
+        {
+            double threshold = bound.Threshold[q];
+            for (int k = 0; k < count; k++)
+            {
+                int j = columns.IsEmpty ? k : columns[k];
+                int at = (q * count) + k;
+                gradient[at] = threshold * penalty[j] * s_codeScale[_hostCodes[at]];
+            }
+        }
+
+        for (int e = 0; e < exact; e++)
+        {
+            gradient[_hostIndex[e]] = _hostValue[e];
         }
     }
 

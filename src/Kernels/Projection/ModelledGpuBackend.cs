@@ -40,6 +40,7 @@ public sealed class ModelledGpuDesign : IBoundDesign
     private readonly IBoundDesign _inner;
     private readonly long _columnBytes;
     private double[]? _transformKey;
+    private double[]? _penaltyKey;
     private double[] _residualMirror = [];
     private double[] _weightsMirror = [];
     private readonly double[][] _entryMirrors = new double[10][];
@@ -81,6 +82,9 @@ public sealed class ModelledGpuDesign : IBoundDesign
     /// </summary>
     public long ColumnProportionalBytes { get; private set; }
 
+    /// <summary>Host↔device bytes of the descent calls (entries, residuals, weights and per-problem scalars).</summary>
+    public long DescentBytes { get; private set; }
+
     /// <summary>Passes over X (moments and gradients).</summary>
     public long Passes { get; private set; }
 
@@ -118,7 +122,7 @@ public sealed class ModelledGpuDesign : IBoundDesign
 
     /// <inheritdoc/>
     public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,
-        Span<double> gradient)
+        Span<double> gradient, GradientBound? bound = null)
     {
         _inner.BatchedGradient(columns, residuals, batch, transform, gradient);
         int count = columns.IsEmpty ? Columns : columns.Length;
@@ -145,8 +149,35 @@ public sealed class ModelledGpuDesign : IBoundDesign
 
         Traffic.Launch();
         Traffic.ReadX(_columnBytes * count);
-        Traffic.FromDevice(kb * Double);
-        ColumnProportionalBytes += (kb * Double) + ((long)columns.Length * Int);
+        ColumnProportionalBytes += (long)columns.Length * Int;
+        if (bound is null)
+        {
+            Traffic.FromDevice(kb * Double);
+            ColumnProportionalBytes += kb * Double;
+            Passes++;
+            return;
+        }
+
+        if (!ReferenceEquals(_penaltyKey, bound.Penalty))
+        {
+            Traffic.ToDevice(bound.Penalty.LongLength * Double);
+            _penaltyKey = bound.Penalty;
+        }
+
+        // Thresholds and a zeroed counter up; a code byte per entry, the counter and the exact entries down.
+        Traffic.ToDevice(((long)batch * Double) + Int);
+        long exact = 0;
+        for (int q = 0; q < batch; q++)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                double limit = bound.Threshold[q] * bound.Penalty[columns.IsEmpty ? k : columns[k]];
+                exact += Math.Abs(gradient[(q * count) + k]) > limit ? 1 : 0;
+            }
+        }
+
+        Traffic.FromDevice(kb + Int + (exact * (Int + Double)));
+        ColumnProportionalBytes += kb;
         Passes++;
     }
 
@@ -155,6 +186,7 @@ public sealed class ModelledGpuDesign : IBoundDesign
     {
         int batch = work.Batch, count = work.Count;
         int nb = Rows * batch;
+        long before = Traffic.ToDeviceBytes + Traffic.FromDeviceBytes;
         Traffic.ToDevice(Mirror(ref _residualMirror, work.Residual.AsSpan(0, nb)) + Mirror(ref _weightsMirror, work.Weights.AsSpan(0, nb)));
         // Feature (int) and ten float64 arrays per entry, each only when changed; offsets, Σ w r and tolerance per problem.
         double[][] entries = [work.Beta, work.Centre, work.InverseScale, work.Fill, work.WeightedSum, work.Curvature, work.L1, work.L2, work.Lower, work.Upper];
@@ -172,6 +204,7 @@ public sealed class ModelledGpuDesign : IBoundDesign
         _residualMirror = work.Residual.AsSpan(0, nb).ToArray();
         _entryMirrors[0] = work.Beta.AsSpan(0, count).ToArray();
         DescentCalls++;
+        DescentBytes += Traffic.ToDeviceBytes + Traffic.FromDeviceBytes - before;
         long longest = 0;
         for (int b = 0; b < batch; b++)
         {

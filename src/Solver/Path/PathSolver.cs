@@ -34,6 +34,15 @@ internal sealed class PathSolver
     // A skipped feature's bound must stay this far (relative) below its KKT limit: margin for rounding in the gradient.
     private const double BoundMargin = 1e-9;
 
+    // A KKT pass needs exact gradients only where |g_j| may reach the KKT limit λ·a·v_j (violators, the active set, the
+    // duality gap's dual scaling); below this fraction of the limit a backend may return an upper bound of |g_j| instead
+    // (a GPU then sends one byte for most entries). Every other use of those gradients — the sequential strong rule at the
+    // next λ (2λ_k − λ_{k−1} ≥ 0.66·λ_{k−1} on the default sequence with blocks of 4) and the KKT bound — reads |g_j| against
+    // larger limits, so an upper bound within 4.4 % only makes the bound slightly more cautious. Measured (10-fold CV,
+    // n = 200, p = 20,000): host↔device bytes other than X's upload 9.5 % of the X bytes read with exact gradients, 6.9 %
+    // with 0.5, 6.2 % with 0.6.
+    private const double ExactGradientFraction = 0.6;
+
     // A λ block is only as long as the strong rule stays informative: the block's last λ ≥ this fraction of the previous.
     private const double BlockLambdaFloor = 0.7;
     private const int MaximumResidualColumns = 16;
@@ -323,10 +332,12 @@ internal sealed class PathSolver
 
         var r = Buffer(ref _kktResiduals, (long)_n * columns.Count);
         var problemOf = new int[columns.Count];
+        var threshold = new double[columns.Count];
         for (int q = 0; q < columns.Count; q++)
         {
             var (s, t) = columns[q];
             problemOf[q] = s.Index;
+            threshold[q] = s.ExactGradientLimit(t);
             var snap = s.Snapshots[t].Residual;
             var dst = r.AsSpan(q * _n, _n);
             System.Numerics.Tensors.TensorPrimitives.Multiply(s.Weights, snap, dst);
@@ -343,7 +354,7 @@ internal sealed class PathSolver
         // or every bound certified at a λ above λ_max) there is nothing to compute and no pass is made.
         if (count > 0)
         {
-            _design.BatchedGradient(features ?? [], r.AsSpan(0, _n * columns.Count), columns.Count, std.Transform.WithProblemMap(problemOf), g.AsSpan(0, count * columns.Count));
+            _design.BatchedGradient(features ?? [], r.AsSpan(0, _n * columns.Count), columns.Count, std.Transform.WithProblemMap(problemOf), g.AsSpan(0, count * columns.Count), new GradientBound(_penalty, threshold));
             _passes++;
         }
 
@@ -771,6 +782,9 @@ internal sealed class PathSolver
                 _candidates.Add(j);
             }
         }
+
+        /// <summary>The gradient magnitude below which the KKT pass at block position t may return an upper bound (× v_j).</summary>
+        public double ExactGradientLimit(int t) => ExactGradientFraction * Lambda[Next + t] * A;
 
         /// <summary>Sets block position t's λ and grows the strong set to that λ's sequential strong rule.</summary>
         public void SetLambda(int t)

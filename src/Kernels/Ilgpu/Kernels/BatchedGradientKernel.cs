@@ -13,6 +13,60 @@ internal readonly record struct TransformView(ArrayView<double> Centre, ArrayVie
 }
 
 /// <summary>
+/// The compact output of a bounded gradient (see <see cref="GradientBound"/>): entries above their limit
+/// <c>Threshold[q]·Penalty[j]</c> are appended exactly to <c>ExactIndex</c>/<c>ExactValue</c> (slot from an atomic counter:
+/// the host places them by index, so their order does not matter); every other entry becomes a one-byte code c of an upper
+/// bound of |G|: limit·2^((c − 255)/16), and c = 0 for |G| ≤ limit·2⁻¹⁶. <c>Enabled</c> 0: G is written in full.
+/// </summary>
+internal readonly record struct BoundView(ArrayView<double> Penalty, ArrayView<double> Threshold, ArrayView<byte> Codes,
+    ArrayView<int> ExactIndex, ArrayView<double> ExactValue, ArrayView<int> Counter, int Enabled)
+{
+    /// <summary>Codes per octave of the upper bound (a code overstates |G| by at most 2^(1/16) − 1 ≈ 4.4 %).</summary>
+    public const double CodesPerOctave = 16;
+
+    // 2^(1/16).
+    private const double OctaveStep = 1.0442737824274138;
+
+    /// <summary>Stores G[k,q] (entry <c>at</c> of the |columns| × Q output) as an exact entry or a code.</summary>
+    public void Store(long at, int j, int q, double g)
+    {
+        double limit = Threshold[q] * Penalty[j];
+        double magnitude = g < 0 ? -g : g;
+        if (magnitude > limit)
+        {
+            int slot = Atomic.Add(ref Counter[0], 1);
+            ExactIndex[slot] = (int)at;
+            ExactValue[slot] = g;
+            return;
+        }
+
+        // The smallest code whose bound is ≥ |G|: ratio = m·2^e with m in [1, 2), then the number of 2^(1/16) steps that
+        // reach m (with a 1e-12 margin for the rounding of the steps against the host's powers). Bit arithmetic and at
+        // most 16 multiplications: a log₂ (XMath) would compile to a software routine that spills to local memory.
+        double ratio = magnitude / limit;
+        int code = 0;
+        if (ratio > 1.0 / 65536)
+        {
+            long bits = BitConverter.DoubleToInt64Bits(ratio);
+            int exponent = (int)((bits >> 52) & 0x7FF) - 1023;
+            double mantissa = BitConverter.Int64BitsToDouble((bits & 0xFFFFFFFFFFFFFL) | (1023L << 52)) * (1 + 1e-12);
+            int steps = 0;
+            double reach = 1.0;
+            while (reach < mantissa)
+            {
+                reach *= OctaveStep;
+                steps++;
+            }
+
+            code = 255 + (16 * exponent) + steps;
+            code = code < 1 ? 1 : code > 255 ? 255 : code;
+        }
+
+        Codes[at] = (byte)code;
+    }
+}
+
+/// <summary>
 /// <c>G[k,q] = Σ_i x̃_ij,q r_iq</c> for the listed columns j = columns[k] (all columns when <c>listed</c> is 0, k = j):
 /// the memory-bound pass of the contract's <see cref="IBoundDesign.BatchedGradient"/>. A missing x_ij counts as the
 /// problem's fill; with a transform, x̃ = (x − c)·s is applied algebraically: s·(Σ x r − c·Σ r), with Σ r from
@@ -22,12 +76,13 @@ internal readonly record struct TransformView(ArrayView<double> Centre, ArrayVie
 /// Launch: one group per listed column (grid = |columns|), rows strided over the group's threads, residuals four at a
 /// time: each thread reads x_ij once per four residuals and keeps four float64 partial sums, then one four-lane
 /// fixed-order tree. Traffic: the column from device memory once (re-read from cache for each group of four
-/// residuals), R once per column from cache, |columns| × Q doubles written.
+/// residuals), R once per column from cache, |columns| × Q doubles written (with a bound: one byte per entry, plus the
+/// exact entries).
 /// </remarks>
 internal static class BatchedGradientKernel
 {
     public static void Run(DesignView x, ArrayView<int> columns, int listed, ArrayView<double> residuals, int batch,
-        ArrayView<double> residualSums, TransformView transform, ArrayView<double> gradient)
+        ArrayView<double> residualSums, TransformView transform, ArrayView<double> gradient, BoundView bound)
     {
         var shared = SharedMemory.Allocate<double>(4 * GroupReduce.MaxGroupSize);
         int k = Grid.IdxX;
@@ -78,11 +133,19 @@ internal static class BatchedGradientKernel
                 double raw = shared[l * GroupReduce.MaxGroupSize];
                 if (transform.Enabled != 0)
                 {
-                    long at = transform.At(q, j);
-                    raw = transform.InverseScale[at] * (raw - (transform.Centre[at] * residualSums[q]));
+                    long problem = transform.At(q, j);
+                    raw = transform.InverseScale[problem] * (raw - (transform.Centre[problem] * residualSums[q]));
                 }
 
-                gradient[((long)q * count) + k] = raw;
+                long output = ((long)q * count) + k;
+                if (bound.Enabled != 0)
+                {
+                    bound.Store(output, j, q, raw);
+                }
+                else
+                {
+                    gradient[output] = raw;
+                }
             }
 
             GroupReduce.Release();

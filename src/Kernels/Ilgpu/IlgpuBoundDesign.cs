@@ -39,9 +39,6 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     private int[] _hostIndex = [];
     private double[] _hostValue = [];
 
-    // Code c of a bounded gradient entry stands for |G| ≤ limit · s_codeScale[c] (see BoundView).
-    private static readonly double[] s_codeScale = CodeScale();
-
     public IlgpuBoundDesign(IlgpuBackend backend, IColumnSource source)
     {
         _backend = backend;
@@ -91,17 +88,6 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
         _counter = Array<int>();
     }
 
-    private static double[] CodeScale()
-    {
-        var scale = new double[256];
-        scale[0] = 1.0 / 65536;
-        for (int c = 1; c < 256; c++)
-        {
-            scale[c] = Math.Pow(2, (c - 255) / BoundView.CodesPerOctave);
-        }
-
-        return scale;
-    }
 
     public int Rows { get; }
 
@@ -351,7 +337,7 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
             {
                 int j = columns.IsEmpty ? k : columns[k];
                 int at = (q * count) + k;
-                gradient[at] = threshold * penalty[j] * s_codeScale[_hostCodes[at]];
+                gradient[at] = GradientCodes.Decode(_hostCodes[at], threshold * penalty[j]);
             }
         }
 

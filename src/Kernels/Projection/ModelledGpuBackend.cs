@@ -1,4 +1,5 @@
 using GpuEnet.Kernels.Cpu;
+using GpuEnet.Kernels.Ilgpu;
 
 namespace GpuEnet.Kernels.Projection;
 
@@ -166,13 +167,23 @@ public sealed class ModelledGpuDesign : IBoundDesign
 
         // Thresholds and a zeroed counter up; a code byte per entry, the counter and the exact entries down.
         Traffic.ToDevice(((long)batch * Double) + Int);
+        // The solver gets what the ILGPU backend would give it: entries at or below their limit as their code's bound.
         long exact = 0;
         for (int q = 0; q < batch; q++)
         {
             for (int k = 0; k < count; k++)
             {
                 double limit = bound.Threshold[q] * bound.Penalty[columns.IsEmpty ? k : columns[k]];
-                exact += Math.Abs(gradient[(q * count) + k]) > limit ? 1 : 0;
+                int at = (q * count) + k;
+                double magnitude = Math.Abs(gradient[at]);
+                if (magnitude > limit)
+                {
+                    exact++;
+                }
+                else
+                {
+                    gradient[at] = GradientCodes.Decode(GradientCodes.Encode(magnitude, limit), limit);
+                }
             }
         }
 

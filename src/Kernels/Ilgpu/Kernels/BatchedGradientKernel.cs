@@ -21,12 +21,6 @@ internal readonly record struct TransformView(ArrayView<double> Centre, ArrayVie
 internal readonly record struct BoundView(ArrayView<double> Penalty, ArrayView<double> Threshold, ArrayView<byte> Codes,
     ArrayView<int> ExactIndex, ArrayView<double> ExactValue, ArrayView<int> Counter, int Enabled)
 {
-    /// <summary>Codes per octave of the upper bound (a code overstates |G| by at most 2^(1/16) − 1 ≈ 4.4 %).</summary>
-    public const double CodesPerOctave = 16;
-
-    // 2^(1/16).
-    private const double OctaveStep = 1.0442737824274138;
-
     /// <summary>Stores G[k,q] (entry <c>at</c> of the |columns| × Q output) as an exact entry or a code.</summary>
     public void Store(long at, int j, int q, double g)
     {
@@ -40,29 +34,7 @@ internal readonly record struct BoundView(ArrayView<double> Penalty, ArrayView<d
             return;
         }
 
-        // The smallest code whose bound is ≥ |G|: ratio = m·2^e with m in [1, 2), then the number of 2^(1/16) steps that
-        // reach m (with a 1e-12 margin for the rounding of the steps against the host's powers). Bit arithmetic and at
-        // most 16 multiplications: a log₂ (XMath) would compile to a software routine that spills to local memory.
-        double ratio = magnitude / limit;
-        int code = 0;
-        if (ratio > 1.0 / 65536)
-        {
-            long bits = BitConverter.DoubleToInt64Bits(ratio);
-            int exponent = (int)((bits >> 52) & 0x7FF) - 1023;
-            double mantissa = BitConverter.Int64BitsToDouble((bits & 0xFFFFFFFFFFFFFL) | (1023L << 52)) * (1 + 1e-12);
-            int steps = 0;
-            double reach = 1.0;
-            while (reach < mantissa)
-            {
-                reach *= OctaveStep;
-                steps++;
-            }
-
-            code = 255 + (16 * exponent) + steps;
-            code = code < 1 ? 1 : code > 255 ? 255 : code;
-        }
-
-        Codes[at] = (byte)code;
+        Codes[at] = GradientCodes.Encode(magnitude, limit);
     }
 }
 

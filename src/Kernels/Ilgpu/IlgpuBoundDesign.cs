@@ -88,7 +88,6 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
         _counter = Array<int>();
     }
 
-
     public int Rows { get; }
 
     public int Columns { get; }
@@ -113,77 +112,68 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
 
     // X goes up once, column block by column block through a host staging buffer (a memory-mapped source is never held
     // whole in host memory). Dense storage keeps its precision, a missing cell becomes NaN; 2-bit storage is re-encoded
-    // from the decoded values (so any row subset of a PLINK file works).
+    // from the decoded values (so any row subset of a PLINK file works). The storages not used get one-element placeholders.
     private DesignView Upload(IColumnSource source)
     {
-        int n = source.Rows, p = source.Columns;
-        var storage = source.Precision switch
+        int n = source.Rows;
+        switch (source.Precision)
         {
-            Precision.Float32 => DeviceStorage.Float32,
-            Precision.Packed2Bit => DeviceStorage.Packed2Bit,
-            _ => DeviceStorage.Float64,
-        };
-        long perColumn = storage == DeviceStorage.Packed2Bit ? (n + 3) / 4 : n;
-        var f64 = Own(_accelerator.Allocate1D<double>(storage == DeviceStorage.Float64 ? Math.Max(1, perColumn * p) : 1));
-        var f32 = Own(_accelerator.Allocate1D<float>(storage == DeviceStorage.Float32 ? Math.Max(1, perColumn * p) : 1));
-        var packed = Own(_accelerator.Allocate1D<byte>(storage == DeviceStorage.Packed2Bit ? Math.Max(1, perColumn * p) : 1));
-        int chunk = (int)Math.Clamp((32L << 20) / Math.Max(1, perColumn * 8), 1, Math.Max(1, p));
-        var scratch = new double[Math.Max(1, n)];
-        var staging64 = storage == DeviceStorage.Float64 ? new double[chunk * perColumn] : [];
-        var staging32 = storage == DeviceStorage.Float32 ? new float[chunk * perColumn] : [];
-        var staging8 = storage == DeviceStorage.Packed2Bit ? new byte[chunk * perColumn] : [];
+            case Precision.Float32:
+                var single = UploadColumns<float>(source, n, (column, missing, to) =>
+                {
+                    System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(column, to);
+                    foreach (int i in missing)
+                    {
+                        to[i] = float.NaN;
+                    }
+                });
+                return new DesignView(Placeholder<double>(), single, Placeholder<byte>(), DeviceStorage.Float32, n);
+            case Precision.Packed2Bit:
+                var packed = UploadColumns<byte>(source, (n + 3) / 4, Pack);
+                return new DesignView(Placeholder<double>(), Placeholder<float>(), packed, DeviceStorage.Packed2Bit, n);
+            default:
+                var dense = UploadColumns<double>(source, n, (column, missing, to) =>
+                {
+                    column.CopyTo(to);
+                    foreach (int i in missing)
+                    {
+                        to[i] = double.NaN;
+                    }
+                });
+                return new DesignView(dense, Placeholder<float>(), Placeholder<byte>(), DeviceStorage.Float64, n);
+        }
+    }
+
+    private delegate void ColumnWriter<T>(ReadOnlySpan<double> column, ReadOnlySpan<int> missing, Span<T> destination);
+
+    // Every column of the source, as `perColumn` values of T each written by `write`, into one device buffer of p columns.
+    private ArrayView<T> UploadColumns<T>(IColumnSource source, int perColumn, ColumnWriter<T> write)
+        where T : unmanaged
+    {
+        int p = source.Columns;
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        var buffer = Own(_accelerator.Allocate1D<T>(Math.Max(1, (long)perColumn * p)));
+        int chunk = (int)Math.Clamp((32L << 20) / Math.Max(1, (long)perColumn * size), 1, Math.Max(1, p));
+        var staging = new T[(long)chunk * perColumn];
+        var scratch = new double[Math.Max(1, source.Rows)];
         for (int first = 0; first < p; first += chunk)
         {
             int count = Math.Min(chunk, p - first);
             for (int c = 0; c < count; c++)
             {
-                var column = source.Column(first + c, scratch);
-                var missing = source.MissingRows(first + c);
-                long at = c * perColumn;
-                switch (storage)
-                {
-                    case DeviceStorage.Float64:
-                        column.CopyTo(staging64.AsSpan((int)at, n));
-                        foreach (int i in missing)
-                        {
-                            staging64[at + i] = double.NaN;
-                        }
-
-                        break;
-                    case DeviceStorage.Float32:
-                        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(column, staging32.AsSpan((int)at, n));
-                        foreach (int i in missing)
-                        {
-                            staging32[at + i] = float.NaN;
-                        }
-
-                        break;
-                    default:
-                        Pack(column, missing, staging8.AsSpan((int)at, (int)perColumn));
-                        break;
-                }
+                write(source.Column(first + c, scratch), source.MissingRows(first + c), staging.AsSpan(c * perColumn, perColumn));
             }
 
-            long offset = first * perColumn, length = count * perColumn;
-            switch (storage)
-            {
-                case DeviceStorage.Float64:
-                    f64.View.AsContiguous().SubView(offset, length).CopyFromCPU(staging64.AsSpan(0, (int)length));
-                    Traffic.ToDevice(length * sizeof(double));
-                    break;
-                case DeviceStorage.Float32:
-                    f32.View.AsContiguous().SubView(offset, length).CopyFromCPU(staging32.AsSpan(0, (int)length));
-                    Traffic.ToDevice(length * sizeof(float));
-                    break;
-                default:
-                    packed.View.AsContiguous().SubView(offset, length).CopyFromCPU(staging8.AsSpan(0, (int)length));
-                    Traffic.ToDevice(length);
-                    break;
-            }
+            int length = count * perColumn;
+            buffer.View.AsContiguous().SubView((long)first * perColumn, length).CopyFromCPU(staging.AsSpan(0, length));
+            Traffic.ToDevice((long)length * size);
         }
 
-        return new DesignView(f64.View.AsContiguous(), f32.View.AsContiguous(), packed.View.AsContiguous(), storage, n);
+        return buffer.View.AsContiguous();
     }
+
+    private ArrayView<T> Placeholder<T>()
+        where T : unmanaged => Own(_accelerator.Allocate1D<T>(1)).View.AsContiguous();
 
     private static void Pack(ReadOnlySpan<double> column, ReadOnlySpan<int> missing, Span<byte> packed)
     {

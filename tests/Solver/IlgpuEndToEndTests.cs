@@ -45,7 +45,7 @@ public sealed class IlgpuEndToEndTests
             var (a, b) = (simd.Paths[l].Cv!, ilgpu.Paths[l].Cv!);
             Assert.Equal(a.IndexMin, b.IndexMin);
             Assert.Equal(a.Index1se, b.Index1se);
-            KernelsAssert(a.Cvm, b.Cvm, 1e-9, "cvm");
+            AssertCloseToLargest(a.Cvm, b.Cvm, 1e-9, "cvm");
         }
     }
 
@@ -93,7 +93,7 @@ public sealed class IlgpuEndToEndTests
         {
             var (e, g) = (expected.Paths[l], actual.Paths[l]);
             // λ_max comes from a gradient summed in another order: the sequences agree to rounding.
-            KernelsAssert(e.Lambda, g.Lambda, 1e-13, $"path {l} lambda");
+            AssertCloseToLargest(e.Lambda, g.Lambda, 1e-13, $"path {l} lambda");
             double largest = 1e-300, worst = 0;
             for (int k = 0; k < e.Count; k++)
             {
@@ -114,7 +114,7 @@ public sealed class IlgpuEndToEndTests
         }
     }
 
-    private static void KernelsAssert(IReadOnlyList<double> expected, IReadOnlyList<double> actual, double relative, string what)
+    private static void AssertCloseToLargest(IReadOnlyList<double> expected, IReadOnlyList<double> actual, double relative, string what)
     {
         Assert.Equal(expected.Count, actual.Count);
         double largest = expected.Max(Math.Abs);

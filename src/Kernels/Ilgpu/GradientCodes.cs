@@ -7,7 +7,10 @@ namespace GpuEnet.Kernels.Ilgpu;
 /// </summary>
 internal static class GradientCodes
 {
-    /// <summary>Codes per octave (a code overstates |G| by at most two steps of 2^(1/16), 9 %).</summary>
+    /// <summary>
+    /// Codes per octave: a code overstates |G| by less than one step of 2^(1/16) (4.4 %), or two (9 %) where |G| lies within
+    /// the 1e-12 rounding margin of a step.
+    /// </summary>
     public const double CodesPerOctave = 16;
 
     // 2^(1/16).

@@ -67,7 +67,7 @@ internal static class GpuProjection
         Console.WriteLine();
         Console.WriteLine($"Counted on the SIMD backend here ({Environment.ProcessorCount} cores, solve {cpuSeconds:F1} s): {folds}-fold CV × {model.Paths[0].Count} λ, n = {n:N0}, p = {p:N0}, {(single ? "float32" : "float64")}: " +
             $"passes over X {d.Passes:N0}, X read {t.XBytesRead / 1e9:F1} GB, X upload {d.XUploadBytes / 1e9:F2} GB, other host↔device {otherTransfers / 1e9:F2} GB " +
-            $"({100.0 * otherTransfers / t.XBytesRead:F1} % of X read; p-proportional {d.ColumnProportionalBytes / 1e9:F2} GB, descent calls {d.DescentBytes / 1e9:F2} GB), launches {t.KernelLaunches:N0}, descent calls {d.DescentCalls:N0}, " +
+            $"({100.0 * otherTransfers / t.XBytesRead:F1} % of X read; p-proportional {d.ColumnProportionalBytes / 1e9:F2} GB, descent calls {d.DescentBytes / 1e9:F2} GB, KKT passes {d.PassBytes / 1e9:F2} GB), launches {t.KernelLaunches:N0}, descent calls {d.DescentCalls:N0}, " +
             $"coordinate steps {d.Steps:N0} (critical path {d.CriticalSteps:N0})");
         Console.WriteLine();
         Console.WriteLine("| case | X reads (HBM) | X upload (PCIe) | other transfers (PCIe) | launches + syncs | descent | projected total |");

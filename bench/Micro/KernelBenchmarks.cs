@@ -187,7 +187,9 @@ public class KernelBenchmarks
     {
         int n = x.Rows, p = x.Columns;
         int count = DescentBatchSize * ActivePerProblem;
-        _descent = new DescentBatch(n, DescentBatchSize, count) { MaxSweeps = DescentSweeps };
+        var transform = new ColumnTransform(p, DescentBatchSize);
+        _descent = new DescentBatch(n, DescentBatchSize, count) { MaxSweeps = DescentSweeps, Transform = transform, Penalty = new double[p] };
+        Array.Fill(_descent.Penalty, 1.0);
         FoldWeights(n, DescentBatchSize).CopyTo(_descent.Weights, 0);
         var chosen = new HashSet<int>();
         for (int b = 0; b < DescentBatchSize; b++)
@@ -227,21 +229,14 @@ public class KernelBenchmarks
 
                 double inv = 1 / Math.Sqrt(variance);
                 _descent.Feature[k] = j;
-                _descent.Centre[k] = c;
-                _descent.InverseScale[k] = inv;
-                _descent.Fill[k] = 0;
+                transform.Centre[((long)b * p) + j] = c;
+                transform.InverseScale[((long)b * p) + j] = inv;
                 _descent.WeightedSum[k] = 0;
                 _descent.Curvature[k] = 1;
-                _descent.L2[k] = 0;
-                _descent.Lower[k] = double.NegativeInfinity;
-                _descent.Upper[k] = double.PositiveInfinity;
                 maxGradient = Math.Max(maxGradient, Math.Abs(xr * inv));
             }
 
-            for (int k = from; k < from + ActivePerProblem; k++)
-            {
-                _descent.L1[k] = 0.1 * maxGradient;
-            }
+            _descent.L1Scale[b] = 0.1 * maxGradient;
         }
 
         _descentResidual = (double[])_descent.Residual.Clone();

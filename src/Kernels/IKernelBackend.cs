@@ -51,11 +51,20 @@ public interface IBoundDesign : IDisposable
     /// <remarks>
     /// With a <paramref name="bound"/>, an entry with <c>|G[k,q]| ≤ bound.Threshold[q]·bound.Penalty[j]</c> may come back as
     /// a non-negative upper bound of <c>|G[k,q]|</c> that does not exceed that limit, instead of G itself: a backend that
-    /// must bring G across a bus sends such entries as one-byte codes and only the others exactly. Every other entry is
-    /// exact. A caller that reads those entries only through |G| against limits at or above the threshold loses nothing.
+    /// must bring G across a bus sends only the others (compacted on the device) and writes these as their limit. Every
+    /// other entry is exact. A caller that reads those entries only through |G| against limits above the threshold loses
+    /// nothing.
     /// </remarks>
     void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch,
         ColumnTransform? transform, Span<double> gradient, GradientBound? bound = null);
+
+    /// <summary>
+    /// True when a KKT pass over every column costs less than what the host would need to skip columns: on a GPU, reading
+    /// X from device memory is cheap, while the per-feature gradient bounds that let the host skip columns would have to
+    /// cross the bus (O(p·B) per pass). The solver then makes full passes with a <see cref="GradientBound"/>, and only
+    /// the entries above their limits leave the device.
+    /// </summary>
+    bool PrefersFullPasses { get; }
 
     /// <summary>Coordinate-descent sweeps over each problem's active set until converged (see <see cref="DescentBatch"/>).</summary>
     void ActiveSetDescent(DescentBatch work);
@@ -67,4 +76,19 @@ public interface IBoundDesign : IDisposable
 /// </summary>
 /// <param name="Penalty">One non-negative factor per feature (p); kept by identity, so a backend may cache it.</param>
 /// <param name="Threshold">One non-negative threshold per residual column.</param>
-public sealed record GradientBound(double[] Penalty, double[] Threshold);
+public sealed record GradientBound(double[] Penalty, double[] Threshold)
+{
+    /// <summary>Writes every entry of the |columns| × <paramref name="batch"/> gradient as its limit Threshold[q]·Penalty[j].</summary>
+    public static void FillLimits(GradientBound bound, ReadOnlySpan<int> columns, int batch, int count, Span<double> gradient)
+    {
+        for (int q = 0; q < batch; q++)
+        {
+            double threshold = bound.Threshold[q];
+            var column = gradient.Slice(q * count, count);
+            for (int k = 0; k < count; k++)
+            {
+                column[k] = threshold * bound.Penalty[columns.IsEmpty ? k : columns[k]];
+            }
+        }
+    }
+}

@@ -48,8 +48,9 @@ public sealed class IlgpuCliTests : IDisposable
         Assert.Equal(0, ta["to_device_bytes"] + ta["from_device_bytes"] + ta["kernel_launches"]);
         Assert.True(ta["x_bytes_read"] > 0);
         Assert.True(tb["kernel_launches"] > 0 && tb["to_device_bytes"] > 0 && tb["from_device_bytes"] > 0);
-        // Both backends make the same passes over X.
-        Assert.Equal(ta["x_bytes_read"], tb["x_bytes_read"]);
+        // The GPU backend makes every KKT pass a full one (reading X on the device is cheaper than bringing the bounds that
+        // let the host skip columns across the bus); the SIMD backend skips the columns its bounds certify.
+        Assert.True(tb["x_bytes_read"] >= ta["x_bytes_read"], $"ILGPU read {tb["x_bytes_read"]} B of X, SIMD {ta["x_bytes_read"]} B");
     }
 
     private JsonElement Cv(string data, string device)

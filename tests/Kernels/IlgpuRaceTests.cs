@@ -51,7 +51,7 @@ public sealed class IlgpuRaceTests
         }
 
         // The bound binds: the unconstrained step would go past it.
-        Assert.Equal(first.Upper[0], first.Beta[0]);
+        Assert.Equal(first.UpperAt(0, 0, first.Transform.InverseScale[0]), first.Beta[0]);
     }
 
     [Theory]
@@ -95,15 +95,16 @@ public sealed class IlgpuRaceTests
                 }
                 else
                 {
-                    work.InverseScale[k] = 0;
+                    work.Transform.InverseScale[k] = 0; // entry k is transform index k: every problem lists all features
                 }
             }
 
-            work.L1[start] = 0.01;
-            work.L2[start] = 0.2;
-            work.Upper[start] = 0.05;
-            work.Lower[start] = -0.05;
+            work.L1Scale[b] = 0.01;
+            work.L2Scale[b] = 0.2;
         }
+
+        work.UpperBound![0] = 0.05;
+        work.LowerBound![0] = -0.05;
 
         return work;
     }

@@ -33,6 +33,29 @@ public sealed class IlgpuTrafficTests
         Assert.True(modelled.Designs.Single().Steps > 0);
     }
 
+    /// <summary>
+    /// The traffic target, on the ILGPU backend itself (CPU accelerator): a 10-fold CV (100 λ, early stop as usual)
+    /// at n = 200, p = 20,000 moves less than 2 % of the bytes of X it reads across the host boundary, the one upload of X
+    /// not counted. Fails with the per-entry descent constants or the p × B gradient codes this contract replaced
+    /// (6.2 % measured with them, bench/results/epyc-2core-gpu-projection.md).
+    /// </summary>
+    [Fact]
+    public void TenFoldCvMovesUnderTwoPercentOfTheXBytesItReads()
+    {
+        var (x, y) = RandomProblems.Make(200, 20_000, seed: 11);
+        var data = new TrainingData { X = x, Y = y, Features = PathSolverTests.Names(20_000) };
+        var settings = new EnetSettings { L1Ratios = [1.0] };
+        var cv = new CvOptions { Folds = 10, Seed = 3 };
+        using var device = IlgpuBackend.CreateCpu();
+        var traffic = new EnetFitter(device, settings).CrossValidate(data, cv).Training.Traffic;
+
+        long moved = traffic.ToDeviceBytes + traffic.FromDeviceBytes - x.StorageBytes;
+        double share = (double)moved / traffic.XBytesRead;
+        Assert.True(share < 0.02, $"moved {moved:N0} B besides X's upload, {share:P2} of the {traffic.XBytesRead:N0} B of X read");
+        // Full passes: every KKT pass reads all of X once, so X was read many times over.
+        Assert.True(traffic.XBytesRead > 50 * x.StorageBytes, $"X read {traffic.XBytesRead:N0} B, X is {x.StorageBytes:N0} B");
+    }
+
     [Fact]
     public void XGoesUpOnceAndAGradientComesDownOnce()
     {

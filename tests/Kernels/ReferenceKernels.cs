@@ -102,13 +102,15 @@ internal static class ReferenceKernels
                 double maxChange = 0;
                 for (int e = work.Offsets[b]; e < work.Offsets[b + 1]; e++)
                 {
-                    if (work.Curvature[e] <= 0 || work.InverseScale[e] == 0)
+                    int j = work.Feature[e];
+                    long at = work.TransformAt(b, j);
+                    double inverseScale = work.Transform.InverseScale[at];
+                    if (work.Curvature[e] <= 0 || inverseScale == 0)
                     {
                         continue;
                     }
 
-                    int j = work.Feature[e];
-                    double Xt(int i) => ((IsMissing(x, i, j) ? work.Fill[e] : X(x, i, j)) - work.Centre[e]) * work.InverseScale[e];
+                    double Xt(int i) => ((IsMissing(x, i, j) ? work.Transform.Fill[at] : X(x, i, j)) - work.Transform.Centre[at]) * inverseScale;
                     double g = 0;
                     for (int i = 0; i < n; i++)
                     {
@@ -117,8 +119,8 @@ internal static class ReferenceKernels
 
                     double old = work.Beta[e];
                     double z = g + (work.Curvature[e] * old);
-                    double shrunk = Math.Max(Math.Abs(z) - work.L1[e], 0) * Math.Sign(z);
-                    double updated = Math.Clamp(shrunk / (work.Curvature[e] + work.L2[e]), work.Lower[e], work.Upper[e]);
+                    double shrunk = Math.Max(Math.Abs(z) - work.L1At(b, j), 0) * Math.Sign(z);
+                    double updated = Math.Clamp(shrunk / (work.Curvature[e] + work.L2At(b, j)), work.LowerAt(b, j, inverseScale), work.UpperAt(b, j, inverseScale));
                     double delta = updated - old;
                     for (int i = 0; i < n; i++)
                     {

@@ -32,6 +32,9 @@ internal sealed class CpuBoundDesign : IBoundDesign
 
     public DeviceTraffic Traffic { get; } = new();
 
+    // On the CPU every column read costs memory bandwidth, and the bounds that let the solver skip columns are free.
+    public bool PrefersFullPasses => false;
+
     // Bytes one full read of column storage costs (what x_bytes_read counts).
     private long ColumnBytes => Source.StorageBytes / Math.Max(1, Source.Columns);
 
@@ -318,6 +321,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                 }
             }
 
+            var transform = work.Transform;
             double swr = work.WeightedResidualSum[b];
             double tol = work.Tolerance[b];
             int sweeps = 0;
@@ -329,19 +333,19 @@ internal sealed class CpuBoundDesign : IBoundDesign
                 for (int k = from; k < to; k++)
                 {
                     double cv = work.Curvature[k];
-                    double inv = work.InverseScale[k];
+                    int j = work.Feature[k];
+                    long at = work.TransformAt(b, j);
+                    double inv = transform.InverseScale[at];
                     if (cv <= 0 || inv == 0)
                     {
                         continue;
                     }
 
-                    int j = work.Feature[k];
-
                     // Dense float64 storage is read in place; other storage is decoded into scratch.
                     var x = gathered is not null ? gathered.AsSpan((k - from) * n, n)
                         : dense is not null ? dense.AsSpan(j * n, n) : Source.Column(j, scratch);
                     var missing = hasMissing ? Source.MissingRows(j) : [];
-                    double c = work.Centre[k], fill = work.Fill[k];
+                    double c = transform.Centre[at], fill = transform.Fill[at];
                     double missingWr = 0;
                     foreach (int i in missing)
                     {
@@ -351,8 +355,9 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     double g = inv * (SimdOps.CentredDot3(w, x, c, r) + (fill * missingWr));
                     double old = work.Beta[k];
                     double z = g + (cv * old);
-                    double shrunk = Math.Abs(z) <= work.L1[k] ? 0 : (z - (Math.Sign(z) * work.L1[k])) / (cv + work.L2[k]);
-                    double updated = Math.Clamp(shrunk, work.Lower[k], work.Upper[k]);
+                    double l1 = work.L1At(b, j);
+                    double shrunk = Math.Abs(z) <= l1 ? 0 : (z - (Math.Sign(z) * l1)) / (cv + work.L2At(b, j));
+                    double updated = Math.Clamp(shrunk, work.LowerAt(b, j, inv), work.UpperAt(b, j, inv));
                     if (updated == old)
                     {
                         continue;

@@ -120,7 +120,7 @@ public sealed class IlgpuBackend : IKernelBackend
         public Action<KernelConfig, DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>, BoundView> BatchedGradient { get; } =
             accelerator.LoadStreamKernel<DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>, BoundView>(BatchedGradientKernel.Run);
 
-        public Action<KernelConfig, DesignView, DescentEntries, DescentProblems, int> ActiveSetDescent { get; } =
-            accelerator.LoadStreamKernel<DesignView, DescentEntries, DescentProblems, int>(ActiveSetDescentKernel.Run);
+        public Action<KernelConfig, DesignView, DescentShared, DescentEntries, DescentProblems, int> ActiveSetDescent { get; } =
+            accelerator.LoadStreamKernel<DesignView, DescentShared, DescentEntries, DescentProblems, int>(ActiveSetDescentKernel.Run);
     }
 }

@@ -6,11 +6,12 @@ namespace GpuEnet.Kernels.Ilgpu;
 
 /// <summary>
 /// X resident on the device (float64, float32, or 2-bit codes with missing cells), plus the batch state the kernels
-/// keep between calls: the per-problem transform (uploaded once per <see cref="ColumnTransform"/>), and the descent's
-/// residuals, weights and per-entry arrays, each sent only when the host's copy differs from what the device already
-/// holds (after a descent the device's residuals and β are what the host received, so a repeated descent of the same
-/// entries sends nothing but the per-problem scalars).
-/// Calls are serialised (one stream, shared workspaces).
+/// keep between calls: the per-problem transform (uploaded once per <see cref="ColumnTransform"/>), the penalty factors and
+/// bounds (once per array), and the descent's residuals, weights and per-entry arrays (feature, β, curvature, weighted
+/// sum), each sent only when the host's copy differs from what the device already holds (after a descent the device's
+/// residuals and β are what the host received, so a repeated descent of the same entries sends nothing but the
+/// per-problem scalars). A bounded gradient brings back only the entries above their limit. Calls are serialised (one
+/// stream, shared workspaces).
 /// </summary>
 internal sealed class IlgpuBoundDesign : IBoundDesign
 {
@@ -28,14 +29,12 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     private readonly DeviceArray<int> _columns, _problemOf;
     private readonly DeviceArray<double> _transformCentre, _transformScale, _transformFill;
     private double[]? _transformKey;
-    private readonly DeviceArray<int> _feature, _offsets, _sweeps, _converged;
-    private readonly DeviceArray<double> _beta, _entryCentre, _entryScale, _entryFill, _entryWeightedSum, _curvature, _l1, _l2, _lower, _upper;
-    private readonly DeviceArray<double> _descentResidual, _descentWeights, _weightedResidualSum, _tolerance;
-    private readonly DeviceArray<double> _penalty, _threshold, _exactValue;
-    private readonly DeviceArray<byte> _codes;
+    private readonly DeviceArray<int> _feature, _offsets, _descentProblem, _sweeps, _converged;
+    private readonly DeviceArray<double> _beta, _entryWeightedSum, _curvature;
+    private readonly DeviceArray<double> _descentResidual, _descentWeights, _problemScalars;
+    private readonly DeviceArray<double> _penalty, _lowerBound, _upperBound, _threshold, _exactValue;
     private readonly DeviceArray<int> _exactIndex, _counter;
-    private double[]? _penaltyKey;
-    private byte[] _hostCodes = [];
+    private double[]? _penaltyKey, _lowerKey, _upperKey;
     private int[] _hostIndex = [];
     private double[] _hostValue = [];
 
@@ -64,26 +63,20 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
         _transformFill = Array<double>();
         _feature = Array<int>();
         _offsets = Array<int>();
+        _descentProblem = Array<int>();
         _sweeps = Array<int>();
         _converged = Array<int>();
         _beta = Array<double>();
-        _entryCentre = Array<double>();
-        _entryScale = Array<double>();
-        _entryFill = Array<double>();
         _entryWeightedSum = Array<double>();
         _curvature = Array<double>();
-        _l1 = Array<double>();
-        _l2 = Array<double>();
-        _lower = Array<double>();
-        _upper = Array<double>();
         _descentResidual = Array<double>();
         _descentWeights = Array<double>();
-        _weightedResidualSum = Array<double>();
-        _tolerance = Array<double>();
+        _problemScalars = Array<double>();
         _penalty = Array<double>();
+        _lowerBound = Array<double>();
+        _upperBound = Array<double>();
         _threshold = Array<double>();
         _exactValue = Array<double>();
-        _codes = Array<byte>();
         _exactIndex = Array<int>();
         _counter = Array<int>();
     }
@@ -95,6 +88,8 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     public IColumnSource Source { get; }
 
     public DeviceTraffic Traffic { get; } = new();
+
+    public bool PrefersFullPasses => true;
 
     private DeviceArray<T> Array<T>()
         where T : unmanaged
@@ -282,32 +277,32 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     {
         if (bound is null)
         {
-            return new BoundView(_penalty.View, _threshold.View, _codes.View, _exactIndex.View, _exactValue.View, _counter.View, 0);
+            return new BoundView(_penalty.View, _threshold.View, _exactIndex.View, _exactValue.View, _counter.View, 0);
         }
 
         Require(bound.Penalty.Length == Columns, $"the bound has {bound.Penalty.Length} penalty factors, X has {Columns} columns.");
         Require(bound.Threshold.Length >= batch, $"the bound has {bound.Threshold.Length} thresholds, expected one per residual column ({batch}).");
         Require(kb <= int.MaxValue, "a bounded gradient holds at most 2³¹ − 1 entries.");
-        if (!ReferenceEquals(_penaltyKey, bound.Penalty))
-        {
-            _penalty.Upload(bound.Penalty);
-            _penaltyKey = bound.Penalty;
-        }
-
-        return new BoundView(_penalty.View, _threshold.Upload(bound.Threshold.AsSpan(0, batch)), _codes.Ensure(kb),
+        return new BoundView(Resident(_penalty, ref _penaltyKey, bound.Penalty), _threshold.Upload(bound.Threshold.AsSpan(0, batch)),
             _exactIndex.Ensure(kb), _exactValue.Ensure(kb), _counter.Upload([0]), 1);
     }
 
-    // Brings the compact gradient back (a byte per entry, then the exact entries) and expands it into G on the host.
-    private void Expand(ReadOnlySpan<int> columns, GradientBound bound, int batch, int count, Span<double> gradient)
+    // A per-feature array the host keeps unchanged for many calls (penalty factors, bounds): sent once per array identity.
+    private ArrayView<double> Resident(DeviceArray<double> device, ref double[]? key, double[] values)
     {
-        int kb = count * batch;
-        if (_hostCodes.Length < kb)
+        if (!ReferenceEquals(key, values))
         {
-            _hostCodes = new byte[kb];
+            device.Upload(values);
+            key = values;
         }
 
-        _codes.Download(_hostCodes.AsSpan(0, kb));
+        return device.View;
+    }
+
+    // Brings back only the entries above their limit (the counter, then index and value of each) and writes every other
+    // entry of G on the host as its limit: the upper bound of |G| the contract allows there.
+    private void Expand(ReadOnlySpan<int> columns, GradientBound bound, int batch, int count, Span<double> gradient)
+    {
         Span<int> exactCount = stackalloc int[1];
         _counter.Download(exactCount);
         int exact = exactCount[0];
@@ -319,18 +314,7 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
 
         _exactIndex.Download(_hostIndex.AsSpan(0, exact));
         _exactValue.Download(_hostValue.AsSpan(0, exact));
-        var penalty = bound.Penalty;
-        for (int q = 0; q < batch; q++)
-        {
-            double threshold = bound.Threshold[q];
-            for (int k = 0; k < count; k++)
-            {
-                int j = columns.IsEmpty ? k : columns[k];
-                int at = (q * count) + k;
-                gradient[at] = GradientCodes.Decode(_hostCodes[at], threshold * penalty[j]);
-            }
-        }
-
+        GradientBound.FillLimits(bound, columns, batch, count, gradient);
         for (int e = 0; e < exact; e++)
         {
             gradient[_hostIndex[e]] = _hostValue[e];
@@ -346,6 +330,13 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
             return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, _problemOf.View, Columns, 0);
         }
 
+        return ResidentTransform(transform, batch, _problemOf);
+    }
+
+    // The transform's p × B arrays go up once per identity; the problem map (one int per residual column or descent
+    // problem) goes up with every call, into `map`.
+    private TransformView ResidentTransform(ColumnTransform transform, int batch, DeviceArray<int> map)
+    {
         Require(transform.Columns == Columns, $"the transform has {transform.Columns} columns, X has {Columns}.");
         if (!ReferenceEquals(_transformKey, transform.Centre))
         {
@@ -355,15 +346,15 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
             _transformKey = transform.Centre;
         }
 
-        var map = new int[batch];
+        var problems = new int[batch];
         for (int q = 0; q < batch; q++)
         {
-            map[q] = transform.Problem(q);
-            Require((uint)map[q] < (uint)transform.Batch, $"residual column {q} maps to problem {map[q]}, outside 0..{transform.Batch - 1}.");
+            problems[q] = transform.Problem(q);
+            Require((uint)problems[q] < (uint)transform.Batch, $"column {q} maps to problem {problems[q]}, outside 0..{transform.Batch - 1}.");
         }
 
-        _problemOf.Upload(map);
-        return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, _problemOf.View, Columns, 1);
+        map.Upload(problems);
+        return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, map.View, Columns, 1);
     }
 
     public void ActiveSetDescent(DescentBatch work)
@@ -374,35 +365,46 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
             Require((uint)work.Feature[k] < (uint)Columns, $"entry {k} names feature {work.Feature[k]}, outside 0..{Columns - 1}.");
         }
 
+        Require(work.Penalty.Length == Columns, $"the descent has {work.Penalty.Length} penalty factors, X has {Columns} columns.");
+        Require(work.LowerBound is null || work.LowerBound.Length == Columns, "the descent's lower bounds need one value per column.");
+        Require(work.UpperBound is null || work.UpperBound.Length == Columns, "the descent's upper bounds need one value per column.");
         lock (_gate)
         {
             long nb = (long)n * batch;
             var residual = _descentResidual.UploadIfChanged(work.Residual.AsSpan(0, (int)nb));
             var weights = _descentWeights.UploadIfChanged(work.Weights.AsSpan(0, (int)nb));
+            var shared = new DescentShared(
+                ResidentTransform(work.Transform, batch, _descentProblem),
+                Resident(_penalty, ref _penaltyKey, work.Penalty),
+                work.LowerBound is null ? _lowerBound.View : Resident(_lowerBound, ref _lowerKey, work.LowerBound),
+                work.UpperBound is null ? _upperBound.View : Resident(_upperBound, ref _upperKey, work.UpperBound),
+                work.LowerBound is null ? 0 : 1,
+                work.UpperBound is null ? 0 : 1);
             var entries = new DescentEntries(
                 _feature.UploadIfChanged(work.Feature.AsSpan(0, count)),
                 _beta.UploadIfChanged(work.Beta.AsSpan(0, count)),
-                _entryCentre.UploadIfChanged(work.Centre.AsSpan(0, count)),
-                _entryScale.UploadIfChanged(work.InverseScale.AsSpan(0, count)),
-                _entryFill.UploadIfChanged(work.Fill.AsSpan(0, count)),
                 _entryWeightedSum.UploadIfChanged(work.WeightedSum.AsSpan(0, count)),
-                _curvature.UploadIfChanged(work.Curvature.AsSpan(0, count)),
-                _l1.UploadIfChanged(work.L1.AsSpan(0, count)),
-                _l2.UploadIfChanged(work.L2.AsSpan(0, count)),
-                _lower.UploadIfChanged(work.Lower.AsSpan(0, count)),
-                _upper.UploadIfChanged(work.Upper.AsSpan(0, count)));
+                _curvature.UploadIfChanged(work.Curvature.AsSpan(0, count)));
+            // The per-problem scalars in one array: Σ w r, tolerance, λ·a, λ·(1−a), target scale (B each).
+            var scalars = new double[DescentProblems.ScalarCount * batch];
+            work.WeightedResidualSum.AsSpan(0, batch).CopyTo(scalars);
+            work.Tolerance.AsSpan(0, batch).CopyTo(scalars.AsSpan(batch));
+            work.L1Scale.AsSpan(0, batch).CopyTo(scalars.AsSpan(2 * batch));
+            work.L2Scale.AsSpan(0, batch).CopyTo(scalars.AsSpan(3 * batch));
+            work.TargetScale.AsSpan(0, batch).CopyTo(scalars.AsSpan(4 * batch));
             var problems = new DescentProblems(
                 _offsets.Upload(work.Offsets.AsSpan(0, batch + 1)),
                 residual,
                 weights,
-                _weightedResidualSum.Upload(work.WeightedResidualSum.AsSpan(0, batch)),
-                _tolerance.Upload(work.Tolerance.AsSpan(0, batch)),
+                _problemScalars.Upload(scalars),
+                batch,
                 _sweeps.Ensure(batch),
                 _converged.Ensure(batch));
-            _kernels.ActiveSetDescent(Launch(batch), _x, entries, problems, work.MaxSweeps);
+            _kernels.ActiveSetDescent(Launch(batch), _x, shared, entries, problems, work.MaxSweeps);
             _beta.DownloadMirrored(work.Beta.AsSpan(0, count));
             _descentResidual.DownloadMirrored(work.Residual.AsSpan(0, (int)nb));
-            _weightedResidualSum.Download(work.WeightedResidualSum.AsSpan(0, batch));
+            _problemScalars.Download(scalars.AsSpan(0, batch));
+            scalars.AsSpan(0, batch).CopyTo(work.WeightedResidualSum);
             _sweeps.Download(work.Sweeps.AsSpan(0, batch));
             var converged = new int[batch];
             _converged.Download(converged);

@@ -40,11 +40,10 @@ public sealed class ModelledGpuDesign : IBoundDesign
 
     private readonly IBoundDesign _inner;
     private readonly long _columnBytes;
-    private double[]? _transformKey;
-    private double[]? _penaltyKey;
+    private double[]? _transformKey, _penaltyKey, _lowerKey, _upperKey;
     private double[] _residualMirror = [];
     private double[] _weightsMirror = [];
-    private readonly double[][] _entryMirrors = new double[10][];
+    private double[] _betaMirror = [], _weightedSumMirror = [], _curvatureMirror = [];
     private int[] _featureMirror = [];
 
     internal ModelledGpuDesign(IBoundDesign inner)
@@ -86,6 +85,9 @@ public sealed class ModelledGpuDesign : IBoundDesign
     /// <summary>Host↔device bytes of the descent calls (entries, residuals, weights and per-problem scalars).</summary>
     public long DescentBytes { get; private set; }
 
+    /// <summary>Host↔device bytes of the KKT passes' residuals and of the gradient entries above their limit brought back.</summary>
+    public long PassBytes { get; private set; }
+
     /// <summary>Passes over X (moments and gradients).</summary>
     public long Passes { get; private set; }
 
@@ -100,6 +102,9 @@ public sealed class ModelledGpuDesign : IBoundDesign
 
     /// <inheritdoc/>
     public DeviceTraffic Traffic { get; } = new();
+
+    /// <inheritdoc/>
+    public bool PrefersFullPasses => true;
 
     /// <inheritdoc/>
     public void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
@@ -134,17 +139,10 @@ public sealed class ModelledGpuDesign : IBoundDesign
         }
 
         Traffic.ToDevice(((long)Rows * batch * Double) + ((long)columns.Length * Int));
+        PassBytes += (long)Rows * batch * Double;
         if (transform is not null)
         {
-            if (!ReferenceEquals(_transformKey, transform.Centre))
-            {
-                long bytes = (transform.Centre.LongLength + transform.InverseScale.LongLength + transform.Fill.LongLength) * Double;
-                Traffic.ToDevice(bytes);
-                ColumnProportionalBytes += bytes;
-                _transformKey = transform.Centre;
-            }
-
-            Traffic.ToDevice((long)batch * Int);
+            ResidentTransform(transform, batch);
             Traffic.Launch();
         }
 
@@ -159,15 +157,11 @@ public sealed class ModelledGpuDesign : IBoundDesign
             return;
         }
 
-        if (!ReferenceEquals(_penaltyKey, bound.Penalty))
-        {
-            Traffic.ToDevice(bound.Penalty.LongLength * Double);
-            _penaltyKey = bound.Penalty;
-        }
+        Resident(ref _penaltyKey, bound.Penalty);
 
-        // Thresholds and a zeroed counter up; a code byte per entry, the counter and the exact entries down.
+        // Thresholds and a zeroed counter up; the counter and the entries above their limit down.
         Traffic.ToDevice(((long)batch * Double) + Int);
-        // The solver gets what the ILGPU backend would give it: entries at or below their limit as their code's bound.
+        // The solver gets what the ILGPU backend would give it: entries at or below their limit as that limit.
         long exact = 0;
         for (int q = 0; q < batch; q++)
         {
@@ -175,21 +169,45 @@ public sealed class ModelledGpuDesign : IBoundDesign
             {
                 double limit = bound.Threshold[q] * bound.Penalty[columns.IsEmpty ? k : columns[k]];
                 int at = (q * count) + k;
-                double magnitude = Math.Abs(gradient[at]);
-                if (magnitude > limit)
+                if (Math.Abs(gradient[at]) > limit)
                 {
                     exact++;
                 }
                 else
                 {
-                    gradient[at] = GradientCodes.Decode(GradientCodes.Encode(magnitude, limit), limit);
+                    gradient[at] = limit;
                 }
             }
         }
 
-        Traffic.FromDevice(kb + Int + (exact * (Int + Double)));
-        ColumnProportionalBytes += kb;
+        Traffic.FromDevice(Int + (exact * (Int + Double)));
+        PassBytes += Int + (exact * (Int + Double));
         Passes++;
+    }
+
+    // The transform's arrays once per identity (p-proportional), the problem map with every call.
+    private void ResidentTransform(ColumnTransform transform, int batch)
+    {
+        if (!ReferenceEquals(_transformKey, transform.Centre))
+        {
+            long bytes = (transform.Centre.LongLength + transform.InverseScale.LongLength + transform.Fill.LongLength) * Double;
+            Traffic.ToDevice(bytes);
+            ColumnProportionalBytes += bytes;
+            _transformKey = transform.Centre;
+        }
+
+        Traffic.ToDevice((long)batch * Int);
+    }
+
+    // A per-feature array sent once per identity (p-proportional).
+    private void Resident(ref double[]? key, double[]? values)
+    {
+        if (values is not null && !ReferenceEquals(key, values))
+        {
+            Traffic.ToDevice(values.LongLength * Double);
+            ColumnProportionalBytes += values.LongLength * Double;
+            key = values;
+        }
     }
 
     /// <inheritdoc/>
@@ -199,21 +217,20 @@ public sealed class ModelledGpuDesign : IBoundDesign
         int nb = Rows * batch;
         long before = Traffic.ToDeviceBytes + Traffic.FromDeviceBytes;
         Traffic.ToDevice(Mirror(ref _residualMirror, work.Residual.AsSpan(0, nb)) + Mirror(ref _weightsMirror, work.Weights.AsSpan(0, nb)));
-        // Feature (int) and ten float64 arrays per entry, each only when changed; offsets, Σ w r and tolerance per problem.
-        double[][] entries = [work.Beta, work.Centre, work.InverseScale, work.Fill, work.WeightedSum, work.Curvature, work.L1, work.L2, work.Lower, work.Upper];
-        long sent = Mirror(ref _featureMirror, work.Feature.AsSpan(0, count));
-        for (int a = 0; a < entries.Length; a++)
-        {
-            _entryMirrors[a] ??= [];
-            sent += Mirror(ref _entryMirrors[a], entries[a].AsSpan(0, count));
-        }
-
-        Traffic.ToDevice(sent + ((batch + 1L) * Int) + (2L * batch * Double));
+        // The resident handles (transform, penalty, bounds) only when new; the problem map with every call.
+        ResidentTransform(work.Transform, batch);
+        Resident(ref _penaltyKey, work.Penalty);
+        Resident(ref _lowerKey, work.LowerBound);
+        Resident(ref _upperKey, work.UpperBound);
+        // Feature (int) and three float64 arrays per entry, each only when changed; offsets and five scalars per problem.
+        long sent = Mirror(ref _featureMirror, work.Feature.AsSpan(0, count)) + Mirror(ref _betaMirror, work.Beta.AsSpan(0, count))
+            + Mirror(ref _weightedSumMirror, work.WeightedSum.AsSpan(0, count)) + Mirror(ref _curvatureMirror, work.Curvature.AsSpan(0, count));
+        Traffic.ToDevice(sent + ((batch + 1L) * Int) + (5L * batch * Double));
         Traffic.Launch();
         _inner.ActiveSetDescent(work);
         Traffic.FromDevice(((long)count * Double) + ((long)nb * Double) + ((long)batch * (Double + Int + Int)));
         _residualMirror = work.Residual.AsSpan(0, nb).ToArray();
-        _entryMirrors[0] = work.Beta.AsSpan(0, count).ToArray();
+        _betaMirror = work.Beta.AsSpan(0, count).ToArray();
         DescentCalls++;
         DescentBytes += Traffic.ToDeviceBytes + Traffic.FromDeviceBytes - before;
         long longest = 0;

@@ -35,13 +35,14 @@ internal sealed class PathSolver
     private const double BoundMargin = 1e-9;
 
     // A KKT pass needs exact gradients only where |g_j| may reach the KKT limit λ·a·v_j (violators, the active set, the
-    // duality gap's dual scaling); below this fraction of the limit a backend may return an upper bound of |g_j| instead
-    // (a GPU then sends one byte for most entries). Every other use of those gradients — the sequential strong rule at the
-    // next λ (2λ_k − λ_{k−1} ≥ 0.66·λ_{k−1} on the default sequence with blocks of 4) and the KKT bound — reads |g_j| against
-    // larger limits, so an upper bound within one or two 2^(1/16) steps (4.4 %, 9 % at most) only makes the bound slightly
-    // more cautious. Measured (10-fold CV, n = 200, p = 20,000): host↔device bytes other than X's upload 9.5 % of the X
-    // bytes read with exact gradients, 6.9 % with 0.5, 6.2 % with 0.6.
-    private const double ExactGradientFraction = 0.6;
+    // duality gap's dual scaling); below a fraction of the limit a backend may return an upper bound of |g_j| instead (a GPU
+    // then brings back only the entries above it, and the limit itself stands for the others). The other use of those
+    // gradients, the sequential strong rule of the next block, compares |g_j| with a(2λ_low − λ_prev)·v_j; the fraction is
+    // kept below that, so a bound never makes a feature a strong-rule candidate (see ExactGradientLimit), and never above
+    // this. (A design that skips columns by the KKT bound gets exact gradients: only full-pass designs bound them.)
+    // Measured (10-fold CV, n = 200, p = 20,000, bench/gpu/project): gradient entries brought back 0.05 GB at 0.4, 0.01 GB
+    // at 0.6, and at this value (the strong rule's own limit, 0.91 on the default sequence, decides) 0.00x GB.
+    private const double ExactGradientFraction = 0.95;
 
     // A λ block is only as long as the strong rule stays informative: the block's last λ ≥ this fraction of the previous.
     private const double BlockLambdaFloor = 0.7;
@@ -74,6 +75,9 @@ internal sealed class PathSolver
     private double[] _kktGradient = [];
     private bool[] _needed = [];
     private readonly Dictionary<int, DescentBatch> _work = [];
+
+    // The most λ a block may hold in this solve (the fixed --lambda-block, or the batch's maximum).
+    private int _longestBlock = MaximumBlock;
     private readonly PhaseTimes _times = new();
 
     public PathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
@@ -196,7 +200,8 @@ internal sealed class PathSolver
         // A pass validates B·m solutions; its arithmetic grows with B·m while X is read once, so blocks only pay when the
         // batch is small. Aim for about 16 residual columns per pass.
         int maxBlock = Math.Clamp(MaximumResidualColumns / batch, 1, MaximumBlock);
-        int block = _settings.LambdaBlock ?? maxBlock;
+        _longestBlock = _settings.LambdaBlock ?? maxBlock;
+        int block = _longestBlock;
         while (true)
         {
             var active = states.Where(s => !s.Done).ToList();
@@ -387,7 +392,7 @@ internal sealed class PathSolver
     // strong set, for the duality gap). Null when that is most of them: a full pass is then cheaper than a listed one.
     private int[]? NeededFeatures(List<ProblemState> active)
     {
-        if (_settings.FullKktPasses)
+        if (_settings.FullKktPasses || _design.PrefersFullPasses)
         {
             return null;
         }
@@ -456,6 +461,11 @@ internal sealed class PathSolver
         var lists = states.Select(s => activeOnly ? s.ActiveFeatures() : s.StrongList).ToList();
         var work = WorkFor(states.Count, Math.Max(1, lists.Sum(l => l.Count)));
         work.MaxSweeps = maxSweeps;
+        // The per-problem and per-feature data go by handle (one transform, penalty and bounds for the whole solve).
+        work.Transform = states[0].Transform.WithProblemMap(states.Select(s => s.Index).ToArray());
+        work.Penalty = _penalty;
+        work.LowerBound = _settings.Lower;
+        work.UpperBound = _settings.Upper;
         int entry = 0;
         for (int b = 0; b < states.Count; b++)
         {
@@ -464,6 +474,7 @@ internal sealed class PathSolver
             s.Residual.CopyTo(work.Residual.AsSpan(b * _n, _n));
             s.Weights.CopyTo(work.Weights.AsSpan(b * _n, _n));
             work.WeightedResidualSum[b] = s.WeightedResidualSum;
+            s.SetScalars(work, b);
             // Relative to the null deviance (glmnet's thresh), floored: a problem whose training target is constant has a
             // null deviance of 0 (or of rounding size), and a threshold of 0 could never be met.
             work.Tolerance[b] = _settings.Tolerance * Math.Max(s.NullDeviance, MinimumDeviance);
@@ -571,6 +582,9 @@ internal sealed class PathSolver
         }
 
         public int Index { get; }
+
+        /// <summary>The batch's standardisation (shared by every problem; this one's is problem <see cref="Index"/>).</summary>
+        public ColumnTransform Transform => _std.Transform;
 
         public double[] Weights { get; }
 
@@ -783,8 +797,35 @@ internal sealed class PathSolver
             }
         }
 
-        /// <summary>The gradient magnitude below which the KKT pass at block position t may return an upper bound (× v_j).</summary>
-        public double ExactGradientLimit(int t) => ExactGradientFraction * Lambda[Next + t] * A;
+        /// <summary>
+        /// The gradient magnitude (× v_j) below which the KKT pass at block position t may return an upper bound: at most
+        /// <see cref="ExactGradientFraction"/>·λ_t·a, and below the smallest strong-rule limit a(2λ_low − λ_prev) of the
+        /// block that follows, whether λ_t is accepted (λ_prev = λ_t) or rejected (λ_prev = the λ before it), so that a
+        /// bound standing in for |g_j| never makes feature j a candidate. 0 (every entry exact) when no margin is left.
+        /// </summary>
+        public double ExactGradientLimit(int t)
+        {
+            int k = Next + t;
+            double lambda = Lambda[k];
+            double fraction = ExactGradientFraction;
+            if (k + 1 < Lambda.Length)
+            {
+                fraction = Math.Min(fraction, ((2 * LowestOfBlockFrom(k + 1, lambda)) - lambda) / lambda);
+            }
+
+            double before = k > 0 ? Lambda[k - 1] : _lambdaPrevious;
+            fraction = Math.Min(fraction, ((2 * LowestOfBlockFrom(k, before)) - before) / lambda);
+            // Shrunk a little so that rounding in either comparison cannot turn a bound into a candidate.
+            return Math.Max(0, fraction * (1 - 1e-9)) * lambda * A;
+        }
+
+        // A lower bound on the smallest λ a block starting at sequence index `start` after λ_prev = `previous` may solve:
+        // a block holds at most the solve's longest block, and (unless fixed) stops above the floor after its first λ.
+        private double LowestOfBlockFrom(int start, double previous)
+        {
+            double lowest = Lambda[Math.Min(start + Math.Max(1, _solver._longestBlock) - 1, Lambda.Length - 1)];
+            return _solver._settings.LambdaBlock is null ? Math.Max(lowest, Math.Min(Lambda[start], BlockLambdaFloor * previous)) : lowest;
+        }
 
         /// <summary>Sets block position t's λ and grows the strong set to that λ's sequential strong rule.</summary>
         public void SetLambda(int t)
@@ -821,30 +862,30 @@ internal sealed class PathSolver
             return active;
         }
 
+        /// <summary>This problem's scalars at the current λ, as problem <paramref name="b"/> of a descent batch.</summary>
+        public void SetScalars(DescentBatch work, int b)
+        {
+            work.L1Scale[b] = _lambda * A;
+            work.L2Scale[b] = _lambda * (1 - A) * _ridgeScale;
+            work.TargetScale[b] = _solver._yScale;
+        }
+
         public void FillEntry(DescentBatch work, int k, int j)
         {
             long at = At(j);
-            double v = _solver._penalty[j];
-            double inv = _std.Transform.InverseScale[at];
             work.Feature[k] = j;
             work.Beta[k] = Beta[j];
-            work.Centre[k] = _std.Transform.Centre[at];
-            work.InverseScale[k] = inv;
-            work.Fill[k] = _std.Transform.Fill[at];
             work.WeightedSum[k] = _std.WeightedSumAt(at);
             work.Curvature[k] = _std.CurvatureAt(at);
-            work.L1[k] = _lambda * A * v;
-            work.L2[k] = _lambda * (1 - A) * v * _ridgeScale;
-            (work.Lower[k], work.Upper[k]) = StandardisedBounds(j, inv);
         }
 
-        // β̃ = β / (inv·s_y) (inv = 1/sd when standardising, s_y the y scale), so a bound b on β is b/inv/s_y on β̃.
+        // β̃ = β / (inv·s_y) (inv = 1/sd when standardising, s_y the y scale): the descent's formula, for the duality gap.
         private (double Lower, double Upper) StandardisedBounds(int j, double inv)
         {
             var s = _solver._settings;
             double lower = s.Lower is null ? double.NegativeInfinity : s.Lower[j];
             double upper = s.Upper is null ? double.PositiveInfinity : s.Upper[j];
-            return inv == 0 ? (lower, upper) : (lower / inv / _solver._yScale, upper / inv / _solver._yScale);
+            return (DescentBatch.StandardisedBound(lower, inv, _solver._yScale), DescentBatch.StandardisedBound(upper, inv, _solver._yScale));
         }
 
         public void TakeSnapshot(int t)

@@ -2,21 +2,41 @@ using ILGPU;
 
 namespace GpuEnet.Kernels.Ilgpu.Kernels;
 
-/// <summary>The per-entry arrays of a <see cref="DescentBatch"/> on the device (one value per problem × active feature).</summary>
-internal readonly record struct DescentEntries(ArrayView<int> Feature, ArrayView<double> Beta, ArrayView<double> Centre,
-    ArrayView<double> InverseScale, ArrayView<double> Fill, ArrayView<double> WeightedSum, ArrayView<double> Curvature,
-    ArrayView<double> L1, ArrayView<double> L2, ArrayView<double> Lower, ArrayView<double> Upper);
+/// <summary>
+/// What a <see cref="DescentBatch"/> keeps per problem and per feature, resident on the device: the transform (problem b
+/// reads transform problem <c>Transform.ProblemOf[b]</c>), penalty factors and the bounds on the original scale
+/// (<c>HasLower</c>/<c>HasUpper</c> 0: none).
+/// </summary>
+internal readonly record struct DescentShared(TransformView Transform, ArrayView<double> Penalty, ArrayView<double> LowerBound,
+    ArrayView<double> UpperBound, int HasLower, int HasUpper)
+{
+    /// <summary><see cref="DescentBatch.StandardisedBound"/>: the same formula, so every backend clamps to the same value.</summary>
+    public static double Standardised(double bound, double inverseScale, double targetScale) =>
+        inverseScale == 0.0 ? bound : bound / inverseScale / targetScale;
+}
 
-/// <summary>The per-problem state of a <see cref="DescentBatch"/> on the device.</summary>
+/// <summary>The per-entry arrays of a <see cref="DescentBatch"/> on the device (one value per problem × active feature).</summary>
+internal readonly record struct DescentEntries(ArrayView<int> Feature, ArrayView<double> Beta, ArrayView<double> WeightedSum,
+    ArrayView<double> Curvature);
+
+/// <summary>
+/// The per-problem state of a <see cref="DescentBatch"/> on the device. <c>Scalars</c> holds <see cref="ScalarCount"/> arrays of
+/// B values each: Σ w r (updated), tolerance, λ·a, λ·(1−a), the target scale.
+/// </summary>
 internal readonly record struct DescentProblems(ArrayView<int> Offsets, ArrayView<double> Residual, ArrayView<double> Weights,
-    ArrayView<double> WeightedResidualSum, ArrayView<double> Tolerance, ArrayView<int> Sweeps, ArrayView<int> Converged);
+    ArrayView<double> Scalars, int Batch, ArrayView<int> Sweeps, ArrayView<int> Converged)
+{
+    /// <summary>Per-problem scalars sent with each call.</summary>
+    public const int ScalarCount = 5;
+}
 
 /// <summary>
 /// Whole coordinate-descent sweeps over each problem's active entries (the contract's
 /// <see cref="IBoundDesign.ActiveSetDescent"/>, as <see cref="DescentBatch"/> states it). For entry e (feature j):
-/// skip it when curvature ≤ 0 or s = 0; else g = s·Σ_i w_i (x_ij − c) r_i (a missing x_ij counts as the fill),
-/// β' = clamp(S(g + curvature·β, l1)/(curvature + l2), lower, upper), and when β' ≠ β: r_i −= (β'−β)·s·(x_ij − c) on every
-/// row, Σ w r −= (β'−β)·weightedSum. Sweeps repeat until max curvature·(β'−β)² &lt; tolerance, or maxSweeps.
+/// skip it when curvature ≤ 0 or s = 0 (c, s and the fill read from the resident transform); else
+/// g = s·Σ_i w_i (x_ij − c) r_i (a missing x_ij counts as the fill),
+/// β' = clamp(S(g + curvature·β, λa·v_j)/(curvature + λ(1−a)·v_j), lower, upper) (bounds standardised as the host
+/// does), and when β' ≠ β: r_i −= (β'−β)·s·(x_ij − c) on every row, Σ w r −= (β'−β)·weightedSum. Sweeps repeat until max curvature·(β'−β)² &lt; tolerance, or maxSweeps.
 /// </summary>
 /// <remarks>
 /// Launch: one group per problem (grid = B), rows strided over the group's threads; one launch per call, never one per
@@ -34,17 +54,22 @@ internal readonly record struct DescentProblems(ArrayView<int> Offsets, ArrayVie
 /// </remarks>
 internal static class ActiveSetDescentKernel
 {
-    public static void Run(DesignView x, DescentEntries entries, DescentProblems problems, int maxSweeps)
+    public static void Run(DesignView x, DescentShared shared, DescentEntries entries, DescentProblems problems, int maxSweeps)
     {
-        var shared = SharedMemory.Allocate<double>(GroupReduce.MaxGroupSize);
+        var reduction = SharedMemory.Allocate<double>(GroupReduce.MaxGroupSize);
         int b = Grid.IdxX;
         int t = Group.IdxX;
         int n = x.Rows;
+        int batch = problems.Batch;
         long rowBase = (long)b * n;
         int begin = problems.Offsets[b];
         int end = problems.Offsets[b + 1];
-        double tolerance = problems.Tolerance[b];
-        double weightedResidualSum = problems.WeightedResidualSum[b];
+        double weightedResidualSum = problems.Scalars[b];
+        double tolerance = problems.Scalars[batch + b];
+        double l1Scale = problems.Scalars[(2 * batch) + b];
+        double l2Scale = problems.Scalars[(3 * batch) + b];
+        double targetScale = problems.Scalars[(4 * batch) + b];
+        var transform = shared.Transform;
         int sweep = 0;
         int converged = 0;
         while (sweep < maxSweeps)
@@ -53,16 +78,17 @@ internal static class ActiveSetDescentKernel
             double maxChange = 0.0;
             for (int e = begin; e < end; e++)
             {
+                int j = entries.Feature[e];
+                long at = transform.At(b, j);
                 double curvature = entries.Curvature[e];
-                double scale = entries.InverseScale[e];
+                double scale = transform.InverseScale[at];
                 if (curvature <= 0.0 || scale == 0.0)
                 {
                     continue;
                 }
 
-                int j = entries.Feature[e];
-                double c = entries.Centre[e];
-                double fill = entries.Fill[e];
+                double c = transform.Centre[at];
+                double fill = transform.Fill[at];
                 double old = entries.Beta[e];
                 double partial = 0.0;
                 for (int i = t; i < n; i += Group.DimX)
@@ -72,19 +98,28 @@ internal static class ActiveSetDescentKernel
                     partial += problems.Weights[rowBase + i] * (xv - c) * problems.Residual[rowBase + i];
                 }
 
-                double g = scale * GroupReduce.Sum(shared, partial);
+                double g = scale * GroupReduce.Sum(reduction, partial);
                 double z = g + (curvature * old);
-                double magnitude = (z < 0.0 ? -z : z) - entries.L1[e];
+                double penalty = shared.Penalty[j];
+                double magnitude = (z < 0.0 ? -z : z) - (l1Scale * penalty);
                 double updated = 0.0;
                 if (magnitude > 0.0)
                 {
-                    updated = (z < 0.0 ? -magnitude : magnitude) / (curvature + entries.L2[e]);
+                    updated = (z < 0.0 ? -magnitude : magnitude) / (curvature + (l2Scale * penalty));
                 }
 
-                double lower = entries.Lower[e];
-                double upper = entries.Upper[e];
-                updated = updated < lower ? lower : updated;
-                updated = updated > upper ? upper : updated;
+                if (shared.HasLower != 0)
+                {
+                    double lower = DescentShared.Standardised(shared.LowerBound[j], scale, targetScale);
+                    updated = updated < lower ? lower : updated;
+                }
+
+                if (shared.HasUpper != 0)
+                {
+                    double upper = DescentShared.Standardised(shared.UpperBound[j], scale, targetScale);
+                    updated = updated > upper ? upper : updated;
+                }
+
                 double delta = updated - old;
                 if (delta == 0.0)
                 {
@@ -119,7 +154,7 @@ internal static class ActiveSetDescentKernel
 
         if (t == 0)
         {
-            problems.WeightedResidualSum[b] = weightedResidualSum;
+            problems.Scalars[b] = weightedResidualSum;
             problems.Sweeps[b] = sweep;
             problems.Converged[b] = converged;
         }

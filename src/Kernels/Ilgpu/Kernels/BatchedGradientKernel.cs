@@ -15,13 +15,13 @@ internal readonly record struct TransformView(ArrayView<double> Centre, ArrayVie
 /// <summary>
 /// The compact output of a bounded gradient (see <see cref="GradientBound"/>): entries above their limit
 /// <c>Threshold[q]·Penalty[j]</c> are appended exactly to <c>ExactIndex</c>/<c>ExactValue</c> (slot from an atomic counter:
-/// the host places them by index, so their order does not matter); every other entry becomes a one-byte code c of an upper
-/// bound of |G|: limit·2^((c − 255)/16), and c = 0 for |G| ≤ limit·2⁻¹⁶. <c>Enabled</c> 0: G is written in full.
+/// the host places them by index, so their order does not matter); no other entry leaves the device (the host takes its
+/// limit as the bound). <c>Enabled</c> 0: G is written in full.
 /// </summary>
-internal readonly record struct BoundView(ArrayView<double> Penalty, ArrayView<double> Threshold, ArrayView<byte> Codes,
+internal readonly record struct BoundView(ArrayView<double> Penalty, ArrayView<double> Threshold,
     ArrayView<int> ExactIndex, ArrayView<double> ExactValue, ArrayView<int> Counter, int Enabled)
 {
-    /// <summary>Stores G[k,q] (entry <c>at</c> of the |columns| × Q output) as an exact entry or a code.</summary>
+    /// <summary>Appends G[k,q] (entry <c>at</c> of the |columns| × Q output) when it is above its limit.</summary>
     public void Store(long at, int j, int q, double g)
     {
         double limit = Threshold[q] * Penalty[j];
@@ -31,10 +31,7 @@ internal readonly record struct BoundView(ArrayView<double> Penalty, ArrayView<d
             int slot = Atomic.Add(ref Counter[0], 1);
             ExactIndex[slot] = (int)at;
             ExactValue[slot] = g;
-            return;
         }
-
-        Codes[at] = GradientCodes.Encode(magnitude, limit);
     }
 }
 
@@ -48,8 +45,8 @@ internal readonly record struct BoundView(ArrayView<double> Penalty, ArrayView<d
 /// Launch: one group per listed column (grid = |columns|), rows strided over the group's threads, residuals four at a
 /// time: each thread reads x_ij once per four residuals and keeps four float64 partial sums, then one four-lane
 /// fixed-order tree. Traffic: the column from device memory once (re-read from cache for each group of four
-/// residuals), R once per column from cache, |columns| × Q doubles written (with a bound: one byte per entry, plus the
-/// exact entries).
+/// residuals), R once per column from cache, |columns| × Q doubles written (with a bound: only the entries above their
+/// limit).
 /// </remarks>
 internal static class BatchedGradientKernel
 {

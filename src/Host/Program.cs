@@ -93,6 +93,16 @@ public static class Program
 
     private static int Fail(string message, int code)
     {
+        // Under mpirun a failing rank names itself and ends the whole job: the other ranks may be waiting for it in a
+        // collective, and would otherwise hang.
+        if (TrainCommand.Mpi is { } mpi)
+        {
+            Console.Error.WriteLine($"gpuenet: rank {mpi.Rank} of {mpi.Size}: {message.ReplaceLineEndings(" ")}");
+            Console.Error.Flush();
+            mpi.Abort(code);
+            return code;
+        }
+
         Console.Error.WriteLine($"gpuenet: {message.ReplaceLineEndings(" ")}");
         return code;
     }

@@ -6,6 +6,7 @@ using GpuEnet.Host.ModelFile;
 using GpuEnet.Host.Output;
 using GpuEnet.Host.Preprocessing;
 using GpuEnet.Kernels;
+using GpuEnet.Kernels.Mpi;
 using GpuEnet.Solver;
 using GpuEnet.Solver.Model;
 
@@ -25,13 +26,29 @@ public static class TrainCommand
 
     private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine", "glmnet-y-scaling"];
 
+    /// <summary>MPI_COMM_WORLD while a run started by mpirun is under way (null otherwise): errors end the whole job.</summary>
+    public static MpiComm? Mpi { get; private set; }
+
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string command, IReadOnlyList<string> args)
+    {
+        // Started by mpirun with several ranks: the same command on every rank, X split by columns; rank 0 alone writes.
+        // On an error the communicator stays open: the error handler aborts the job with it (finalising instead would wait
+        // for ranks that never come).
+        Mpi = MpiComm.FromEnvironment();
+        int code = Train(command, args, Mpi);
+        Mpi?.Dispose();
+        Mpi = null;
+        return code;
+    }
+
+    private static int Train(string command, IReadOnlyList<string> args, MpiComm? mpi)
     {
         bool cv = command == "cv";
         var known = cv ? [.. s_common, .. s_cvOnly] : s_common;
         var o = new Options(command, args, known, s_flags);
-        bool quiet = o.Bool("quiet", false);
+        bool root = mpi is null || mpi.Rank == 0;
+        bool quiet = o.Bool("quiet", false) || !root;
         var precision = o.Get("precision") switch
         {
             null or "float64" => Precision.Float64,
@@ -59,9 +76,10 @@ public static class TrainCommand
             outputs.AddInput("--" + option, o.Get(option));
         }
 
-        var modelOut = outputs.Add("--out", outPath);
-        var jsonOut = o.Get("json") is { } json ? outputs.Add("--json", json) : null;
-        var reportOut = o.Get("report") is { } report ? outputs.Add("--report", report) : null;
+        // Under mpirun only rank 0 touches the outputs (every rank still checks its inputs).
+        var modelOut = root ? outputs.Add("--out", outPath) : null;
+        var jsonOut = root && o.Get("json") is { } json ? outputs.Add("--json", json) : null;
+        var reportOut = root && o.Get("report") is { } report ? outputs.Add("--report", report) : null;
         outputs.Prepare();
 
         var clock = Stopwatch.StartNew();
@@ -83,7 +101,13 @@ public static class TrainCommand
         var training = Prepare(dataset, settings, o.Bool("missing-indicators", false), clock.Elapsed.TotalSeconds);
         settings = PerFeature(o, settings, training.Features);
         var folds = cv ? WithFoldIds(o, cvOptions!, dataset) : null;
-        using var backend = Backends.Create(o.Get("device"), threads, out string? notice);
+        if (mpi is not null)
+        {
+            SameDataOnEveryRank(mpi, dataset, dataPath);
+        }
+
+        var device = Backends.Create(o.Get("device"), threads, out string? notice);
+        using var backend = mpi is null ? device : new ShardedBackend(device, mpi, threads);
         if (notice is not null && !quiet)
         {
             Console.Error.WriteLine(notice);
@@ -94,6 +118,16 @@ public static class TrainCommand
         {
             var fitter = new EnetFitter(backend, settings, quiet ? null : progress);
             model = cv ? fitter.CrossValidate(training, folds!) : fitter.Fit(training);
+        }
+
+        if (mpi is not null && root && Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
+        {
+            Console.Error.WriteLine($"profile: MPI, rank 0 of {mpi.Size}: {mpi.BytesReceived:N0} bytes received in {mpi.Collectives:N0} collectives");
+        }
+
+        if (modelOut is null)
+        {
+            return 0;
         }
 
         outputs.Write(modelOut, stream => ModelWriter.Write(model, stream));
@@ -114,6 +148,31 @@ public static class TrainCommand
         }
 
         return 0;
+    }
+
+    // Every rank must have read the same data: a file that differs between ranks (another copy, another size or header)
+    // would give each rank's shard a different matrix. Compared by a fingerprint of the shape, names, target and weights.
+    private static void SameDataOnEveryRank(MpiComm mpi, Dataset data, string path)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(BitConverter.GetBytes(((long)data.X.Rows << 32) | (uint)data.X.Columns));
+        foreach (string name in data.Features)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\n"));
+        }
+
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.Y.AsSpan()));
+        if (data.Weights is { } weights)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights.AsSpan()));
+        }
+
+        var all = mpi.AllgatherOne(BitConverter.ToInt64(hash.GetHashAndReset(), 0));
+        int other = Array.FindIndex(all, h => h != all[0]);
+        if (other > 0)
+        {
+            throw new CliException($"{path} differs between MPI ranks: rank {other} read other data (shape, feature names, target or weights) than rank 0; give every rank the same file.");
+        }
     }
 
     private static EnetSettings Settings(Options o)

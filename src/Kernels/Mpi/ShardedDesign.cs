@@ -1,0 +1,254 @@
+namespace GpuEnet.Kernels.Mpi;
+
+/// <summary>One rank's part of a <see cref="ShardedBackend"/> design (see there).</summary>
+internal sealed class ShardedDesign : IBoundDesign
+{
+    private readonly IBoundDesign _shard;
+    private readonly IBoundDesign _descent;
+    private readonly FetchedColumns _fetched;
+    private readonly MpiComm _comm;
+    private readonly int[] _first;
+    private ColumnTransform? _transformKey, _localTransform;
+    private double[]? _penaltyKey, _localPenalty;
+
+    public ShardedDesign(IColumnSource source, IBoundDesign shard, IBoundDesign descent, FetchedColumns fetched, MpiComm comm)
+    {
+        Source = source;
+        _shard = shard;
+        _descent = descent;
+        _fetched = fetched;
+        _comm = comm;
+        _first = new int[comm.Size + 1];
+        for (int r = 0; r <= comm.Size; r++)
+        {
+            _first[r] = (int)((long)source.Columns * r / comm.Size);
+        }
+    }
+
+    public int Rows => Source.Rows;
+
+    public int Columns => Source.Columns;
+
+    public IColumnSource Source { get; }
+
+    /// <summary>This rank's device traffic (its shard's backend).</summary>
+    public DeviceTraffic Traffic => _shard.Traffic;
+
+    // Gathering a full gradient would cost O(p·B) on the network per pass; with full passes only entries above their
+    // limits travel, and no rank needs the per-feature bounds that listing columns would.
+    public bool PrefersFullPasses => true;
+
+    private int First => _first[_comm.Rank];
+
+    private int Local => _first[_comm.Rank + 1] - First;
+
+    public void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
+        Span<double> presentWeight, Span<double> sum, Span<double> sumSquares)
+    {
+        int local = Local;
+        bool squares = !centre.IsEmpty;
+        var localCentre = squares ? Slice(centre, batch) : [];
+        var present = new double[(long)local * batch];
+        var first = new double[present.Length];
+        var second = squares ? new double[present.Length] : [];
+        _shard.ColumnMoments(weights, batch, localCentre, present, first, second);
+        Gather(present, batch, presentWeight);
+        Gather(first, batch, sum);
+        if (squares)
+        {
+            Gather(second, batch, sumSquares);
+        }
+    }
+
+    public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,
+        Span<double> gradient, GradientBound? bound = null)
+    {
+        int count = columns.IsEmpty ? Columns : columns.Length;
+        // This rank's columns and their positions k in the output (every rank can work out every other rank's the same way).
+        var positions = Positions(columns, _comm.Rank);
+        var local = new int[positions.Length];
+        for (int l = 0; l < local.Length; l++)
+        {
+            local[l] = (columns.IsEmpty ? positions[l] : columns[positions[l]]) - First;
+        }
+
+        var localGradient = new double[(long)local.Length * batch];
+        if (local.Length > 0)
+        {
+            // An empty list means "every column" to the contract: list them when the shard holds only some of a listed set.
+            int[] listed = columns.IsEmpty ? [] : local;
+            GradientBound? localBound = bound is null ? null : new GradientBound(LocalPenalty(bound.Penalty), bound.Threshold);
+            _shard.BatchedGradient(listed, residuals, batch, LocalTransform(transform), localGradient, localBound);
+        }
+
+        if (bound is null)
+        {
+            var all = _comm.AllgatherV<double>(localGradient, out _);
+            long offset = 0;
+            for (int r = 0; r < _comm.Size; r++)
+            {
+                var at = r == _comm.Rank ? positions : Positions(columns, r);
+                for (int q = 0; q < batch; q++)
+                {
+                    foreach (int k in at)
+                    {
+                        gradient[(q * count) + k] = all[offset++];
+                    }
+                }
+            }
+
+            return;
+        }
+
+        // Only the entries above their limit cross the network, as (output index, value); every other entry is its limit.
+        var index = new List<int>();
+        var value = new List<double>();
+        for (int q = 0; q < batch; q++)
+        {
+            for (int l = 0; l < local.Length; l++)
+            {
+                double g = localGradient[((long)q * local.Length) + l];
+                int j = local[l] + First;
+                if (Math.Abs(g) > bound.Threshold[q] * bound.Penalty[j])
+                {
+                    index.Add((q * count) + positions[l]);
+                    value.Add(g);
+                }
+            }
+        }
+
+        var indices = _comm.AllgatherV<int>(index.ToArray(), out _);
+        var values = _comm.AllgatherV<double>(value.ToArray(), out _);
+        GradientBound.FillLimits(bound, columns, batch, count, gradient);
+        for (int e = 0; e < indices.Length; e++)
+        {
+            gradient[indices[e]] = values[e];
+        }
+    }
+
+    public void ActiveSetDescent(DescentBatch work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        // The same list on every rank (the solver is the same everywhere): features not fetched yet, in increasing order,
+        // so that concatenating the owners' contributions in rank order gives them in list order.
+        var needed = new SortedSet<int>();
+        for (int k = 0; k < work.Count; k++)
+        {
+            if (!_fetched.Has(work.Feature[k]))
+            {
+                needed.Add(work.Feature[k]);
+            }
+        }
+
+        if (needed.Count > 0)
+        {
+            int n = Rows;
+            var mine = needed.Where(j => j >= First && j < First + Local).ToArray();
+            var wire = new double[(long)mine.Length * n];
+            var scratch = new double[n];
+            for (int m = 0; m < mine.Length; m++)
+            {
+                Source.Column(mine[m], scratch).CopyTo(wire.AsSpan(m * n, n));
+                foreach (int i in Source.MissingRows(mine[m]))
+                {
+                    wire[((long)m * n) + i] = double.NaN;
+                }
+            }
+
+            var all = _comm.AllgatherV<double>(wire, out _);
+            int c = 0;
+            foreach (int j in needed)
+            {
+                _fetched.Add(j, all.AsSpan(c++ * n, n));
+            }
+        }
+
+        _descent.ActiveSetDescent(work);
+    }
+
+    // Positions k of the output (an index into `columns`, or the feature itself for all columns) that rank r computes.
+    private int[] Positions(ReadOnlySpan<int> columns, int r)
+    {
+        int from = _first[r], to = _first[r + 1];
+        if (columns.IsEmpty)
+        {
+            return Enumerable.Range(from, to - from).ToArray();
+        }
+
+        var positions = new List<int>();
+        for (int k = 0; k < columns.Length; k++)
+        {
+            if (columns[k] >= from && columns[k] < to)
+            {
+                positions.Add(k);
+            }
+        }
+
+        return [.. positions];
+    }
+
+    // Rank-major blocks of local × B values (problem b's at [b·local_r, …)) into the p × B output.
+    private void Gather(double[] local, int batch, Span<double> output)
+    {
+        var all = _comm.AllgatherV<double>(local, out _);
+        long offset = 0;
+        for (int r = 0; r < _comm.Size; r++)
+        {
+            int from = _first[r], width = _first[r + 1] - from;
+            for (int b = 0; b < batch; b++)
+            {
+                all.AsSpan((int)offset, width).CopyTo(output.Slice((b * Columns) + from, width));
+                offset += width;
+            }
+        }
+    }
+
+    // This rank's columns of a p × B array.
+    private double[] Slice(ReadOnlySpan<double> full, int batch)
+    {
+        int local = Local;
+        var slice = new double[(long)local * batch];
+        for (int b = 0; b < batch; b++)
+        {
+            full.Slice((b * Columns) + First, local).CopyTo(slice.AsSpan(b * local, local));
+        }
+
+        return slice;
+    }
+
+    // The transform restricted to this rank's columns, built once per transform (its arrays are only read).
+    private ColumnTransform? LocalTransform(ColumnTransform? transform)
+    {
+        if (transform is null)
+        {
+            return null;
+        }
+
+        if (!ReferenceEquals(_transformKey?.Centre, transform.Centre))
+        {
+            var local = new ColumnTransform(Local, transform.Batch);
+            Slice(transform.Centre, transform.Batch).CopyTo(local.Centre, 0);
+            Slice(transform.InverseScale, transform.Batch).CopyTo(local.InverseScale, 0);
+            Slice(transform.Fill, transform.Batch).CopyTo(local.Fill, 0);
+            (_transformKey, _localTransform) = (transform, local);
+        }
+
+        return transform.ProblemOf is null ? _localTransform : _localTransform!.WithProblemMap(transform.ProblemOf);
+    }
+
+    private double[] LocalPenalty(double[] penalty)
+    {
+        if (!ReferenceEquals(_penaltyKey, penalty))
+        {
+            (_penaltyKey, _localPenalty) = (penalty, penalty.AsSpan(First, Local).ToArray());
+        }
+
+        return _localPenalty!;
+    }
+
+    public void Dispose()
+    {
+        _shard.Dispose();
+        _descent.Dispose();
+    }
+}

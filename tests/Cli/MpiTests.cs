@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GpuEnet.Tests.Data;
+using Xunit;
+
+namespace GpuEnet.Tests.Cli;
+
+/// <summary>
+/// The same commands under OpenMPI's <c>mpirun</c> (installed by <c>.ci/run</c>): X split by columns over 2 and 3 ranks
+/// gives the single-process path and CV bit for bit (λ, intercepts, coefficients, CV curve, selection), rank 0 alone
+/// writes, a rank reading other data is refused, and a failing rank ends the job with one line naming it.
+/// </summary>
+public sealed class MpiTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gpuenet-mpi-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void FitOnANpyOverTwoRanksEqualsOneProcess()
+    {
+        string x = Path.Combine(_dir, "X.npy"), y = Path.Combine(_dir, "y.txt");
+        WriteProblem(x, y, n: 90, p: 230);
+        string one = Json("fit", ["--data", x, "--target-file", y], ranks: 1);
+        string two = Json("fit", ["--data", x, "--target-file", y], ranks: 2);
+        AssertSamePaths(one, two);
+    }
+
+    [Fact]
+    public void CvOnPlinkWithMissingCallsOverThreeRanksEqualsOneProcess()
+    {
+        string bed = Path.Combine(AppContext.BaseDirectory, "fixtures", "plink", "geno.bed");
+        string[] args = ["--data", bed, "--l1-ratio", "1,0.5", "--folds", "4"];
+        string one = Json("cv", args, ranks: 1);
+        string three = Json("cv", args, ranks: 3);
+        AssertSamePaths(one, three);
+        using var a = JsonDocument.Parse(File.ReadAllText(one));
+        using var b = JsonDocument.Parse(File.ReadAllText(three));
+        Assert.Equal(a.RootElement.GetProperty("selected").GetRawText(), b.RootElement.GetProperty("selected").GetRawText());
+        for (int l = 0; l < 2; l++)
+        {
+            var cvA = a.RootElement.GetProperty("paths")[l].GetProperty("cv");
+            var cvB = b.RootElement.GetProperty("paths")[l].GetProperty("cv");
+            Assert.Equal(cvA.GetRawText(), cvB.GetRawText());
+        }
+    }
+
+    [Fact]
+    public void ARankReadingOtherDataIsRefused()
+    {
+        string x = Path.Combine(_dir, "X.npy"), y = Path.Combine(_dir, "y.txt");
+        string other = Path.Combine(_dir, "other.txt");
+        WriteProblem(x, y, n: 40, p: 30);
+        File.WriteAllLines(other, File.ReadAllLines(y).Select((line, i) => i == 3 ? "0.125" : line));
+        var (code, error) = Mpirun(
+            ["-np", "1", .. Command("fit", ["--data", x, "--target-file", y, "--out", Path.Combine(_dir, "m.gnet")]),
+             ":", "-np", "1", .. Command("fit", ["--data", x, "--target-file", other, "--out", Path.Combine(_dir, "m.gnet")])]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("differs between MPI ranks: rank 1", error);
+        Assert.False(File.Exists(Path.Combine(_dir, "m.gnet")));
+    }
+
+    [Fact]
+    public void AFailingRankEndsTheJobNamingIt()
+    {
+        string x = Path.Combine(_dir, "X.npy"), y = Path.Combine(_dir, "y.txt");
+        WriteProblem(x, y, n: 40, p: 30);
+        string model = Path.Combine(_dir, "keep.gnet");
+        File.WriteAllText(model, "old");
+        // Rank 1 cannot read its target file while rank 0 waits for it in the first collective: no hang, one line, old output kept.
+        var (code, error) = Mpirun(
+            ["-np", "1", .. Command("fit", ["--data", x, "--target-file", y, "--out", model]),
+             ":", "-np", "1", .. Command("fit", ["--data", x, "--target-file", Path.Combine(_dir, "absent.txt"), "--out", model])]);
+        Assert.NotEqual(0, code);
+        Assert.Contains("gpuenet: rank 1 of 2:", error);
+        Assert.Equal("old", File.ReadAllText(model));
+    }
+
+    private static void WriteProblem(string x, string y, int n, int p)
+    {
+        var random = new Random(5);
+        var values = new double[n, p];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                values[i, j] = random.NextDouble() - 0.5;
+            }
+        }
+
+        TestWriters.Npy(x, values, fortran: true, single: false);
+        File.WriteAllLines(y, Enumerable.Range(0, n).Select(i =>
+            ((2 * values[i, 0]) - values[i, 1] + (0.5 * values[i, 4]) + (0.1 * (random.NextDouble() - 0.5))).ToString("R", CultureInfo.InvariantCulture)));
+    }
+
+    // Runs the command on `ranks` ranks (1: without mpirun) and returns its JSON file.
+    private string Json(string command, string[] args, int ranks)
+    {
+        string name = $"{command}-{ranks}";
+        string json = Path.Combine(_dir, name + ".json");
+        string[] full = [.. args, "--out", Path.Combine(_dir, name + ".gnet"), "--json", json, "--quiet"];
+        if (ranks == 1)
+        {
+            var result = Cli.Run([command, .. full]);
+            Assert.True(result.Code == 0, result.Error);
+        }
+        else
+        {
+            var (code, error) = Mpirun(["-np", ranks.ToString(CultureInfo.InvariantCulture), .. Command(command, full)]);
+            Assert.True(code == 0, $"mpirun -np {ranks} exited {code}: {error}");
+        }
+
+        return json;
+    }
+
+    private static string[] Command(string command, string[] args) =>
+        ["dotnet", Path.Combine(AppContext.BaseDirectory, "gpuenet.dll"), command, .. args];
+
+    private (int Code, string Error) Mpirun(string[] args)
+    {
+        var info = new ProcessStartInfo("mpirun") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = _dir };
+        info.ArgumentList.Add("--oversubscribe");
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        // CI runs as root; OpenMPI refuses that unless told twice.
+        info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+        info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("mpirun did not start");
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("mpirun did not end within 120 s (a hang)");
+        }
+
+        return (process.ExitCode, error.Result + output.Result);
+    }
+
+    // Same λ, intercepts and coefficients, bit for bit, for every l1_ratio.
+    private static void AssertSamePaths(string a, string b)
+    {
+        using var one = JsonDocument.Parse(File.ReadAllText(a));
+        using var many = JsonDocument.Parse(File.ReadAllText(b));
+        var pathsA = one.RootElement.GetProperty("paths");
+        var pathsB = many.RootElement.GetProperty("paths");
+        Assert.Equal(pathsA.GetArrayLength(), pathsB.GetArrayLength());
+        for (int l = 0; l < pathsA.GetArrayLength(); l++)
+        {
+            foreach (string key in (string[])["lambda", "intercept", "beta", "df", "dev_ratio"])
+            {
+                Assert.Equal(pathsA[l].GetProperty(key).GetRawText(), pathsB[l].GetProperty(key).GetRawText());
+            }
+        }
+
+        Assert.Contains("MPI ranks", many.RootElement.GetProperty("device").GetString());
+    }
+}

@@ -27,6 +27,7 @@ public static class HelpText
     private const string DataOptions = """
           --data FILE               CSV/TSV with a header (.gz read transparently; empty cell or NA = missing),
                                     .npy (float32/float64, C or Fortran order; Fortran float64 is memory-mapped),
+                                    .parquet (numeric columns; null = missing; row groups streamed),
                                     or PLINK .bed (with .bim/.fam beside it; dosage = count of the A1 allele)
           --target NAME             target column (CSV), or a column of --pheno (PLINK); PLINK default: .fam phenotype
           --target-file FILE        target as .npy or one value per line (for .npy data)

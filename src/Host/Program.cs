@@ -32,12 +32,13 @@ public static class Program
             "cv" => HelpText.Cv,
             "predict" => HelpText.Predict,
             "inspect" => HelpText.Inspect,
+            "export" => HelpText.Export,
             "demo" => HelpText.Demo,
             _ => null,
         };
         if (help is null)
         {
-            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect; see 'gpuenet --help').");
+            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect, export; see 'gpuenet --help').");
             return 2;
         }
 
@@ -54,6 +55,7 @@ public static class Program
                 "fit" or "cv" => TrainCommand.Run(command, rest),
                 "predict" => PredictCommand.Run(rest),
                 "inspect" => InspectCommand.Run(rest),
+                "export" => ExportCommand.Run(rest),
                 _ => DemoCommand.Run(rest),
             };
         }

@@ -17,6 +17,7 @@ public static class HelpText
           cv        choose λ and l1_ratio by k-fold cross-validation
           predict   predict from a saved model
           inspect   show a saved model
+          export    write a saved model as a self-contained ONNX graph
 
         Run 'gpuenet COMMAND --help' for a command's options and an example. 'gpuenet --version' prints the version.
         Device: --device auto|cpu|cuda|ilgpu-cpu (or GPUENET_DEVICE=…); auto uses the GPU when ILGPU finds one, else the
@@ -26,6 +27,7 @@ public static class HelpText
     private const string DataOptions = """
           --data FILE               CSV/TSV with a header (.gz read transparently; empty cell or NA = missing),
                                     .npy (float32/float64, C or Fortran order; Fortran float64 is memory-mapped),
+                                    .parquet (numeric columns; null = missing; row groups streamed),
                                     or PLINK .bed (with .bim/.fam beside it; dosage = count of the A1 allele)
           --target NAME             target column (CSV), or a column of --pheno (PLINK); PLINK default: .fam phenotype
           --target-file FILE        target as .npy or one value per line (for .npy data)
@@ -124,6 +126,28 @@ public static class HelpText
         Options:
           --model MODEL     model file (required)
           --json            print JSON instead of text
+        """;
+
+    /// <summary>Help of <c>export</c>.</summary>
+    public const string Export = """
+        gpuenet export — write one solution of a saved model as a self-contained ONNX graph (opset 13) that gives
+        gpuenet predict's predictions: missing values (NaN) filled with the stored fill values, missing indicators,
+        coefficients on the original scale (standardisation folded in) and the intercept. The graph's input is one tensor
+        X [N, m] whose columns are the model's input columns in the order of the metadata 'feature_order' (the order
+        'gpuenet inspect' lists them), or with --inputs named one [N, 1] input per column; its output is 'prediction' [N].
+
+        Example:
+          gpuenet export --model model.gnet --onnx model.onnx
+
+        Options:
+          --model MODEL     model file written by fit or cv (required)
+          --onnx PATH.onnx  the ONNX file to write (required)
+          --lambda X        export this λ instead of the selected one (interpolated as predict does); outside the path
+                            an error unless --clamp is given
+          --clamp           with --lambda outside the path, use the nearest end of the path
+          --l1-ratio A      export the path with this l1_ratio instead of the selected one
+          --precision float64|float32  element type of the graph (float64)
+          --inputs tensor|named        one tensor input X (tensor) or one input per column (named)
         """;
 
     /// <summary>Help of <c>demo</c>.</summary>

@@ -39,17 +39,7 @@ public static class PredictCommand
         outputs.Prepare();
 
         var model = ModelReader.Read(modelPath);
-        int pathIndex = model.Selected.PathIndex;
-        if (l1Ratio is { } a)
-        {
-            pathIndex = Array.FindIndex(model.Paths, p => Math.Abs(p.L1Ratio - a) < 1e-12);
-            if (pathIndex < 0)
-            {
-                string have = string.Join(", ", model.Paths.Select(p => p.L1Ratio.ToString("G6", CultureInfo.InvariantCulture)));
-                throw new CliException($"The model has no path with l1_ratio {a} (it has {have}).", 2);
-            }
-        }
-
+        int pathIndex = PathIndex(model, l1Ratio);
         lambda = CheckLambda(lambda, model.Paths[pathIndex].Lambda, clamp);
         // A PLINK .bed stays 2-bit packed and is read column by column anyway; CSV and .npy keep only the model's columns.
         bool plink = dataPath.EndsWith(".bed", StringComparison.OrdinalIgnoreCase);
@@ -94,6 +84,23 @@ public static class PredictCommand
         }
 
         return 0;
+    }
+
+    /// <summary>The path with the given l1_ratio (within 1e-12), or the selected path when none is given.</summary>
+    internal static int PathIndex(GpuEnet.Solver.Model.EnetModel model, double? l1Ratio)
+    {
+        int pathIndex = model.Selected.PathIndex;
+        if (l1Ratio is { } a)
+        {
+            pathIndex = Array.FindIndex(model.Paths, p => Math.Abs(p.L1Ratio - a) < 1e-12);
+            if (pathIndex < 0)
+            {
+                string have = string.Join(", ", model.Paths.Select(p => p.L1Ratio.ToString("G6", CultureInfo.InvariantCulture)));
+                throw new CliException($"The model has no path with l1_ratio {a} (it has {have}).", 2);
+            }
+        }
+
+        return pathIndex;
     }
 
     /// <summary>A user λ must lie on the path's range; <c>--clamp</c> asks for the nearest end instead.</summary>

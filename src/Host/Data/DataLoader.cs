@@ -7,7 +7,7 @@ public static class DataLoader
 {
     /// <summary>
     /// Reads <see cref="DataRequest.Path"/>: <c>.csv</c>/<c>.csv.gz</c> (comma), <c>.tsv</c>/<c>.tsv.gz</c> (tab),
-    /// <c>.npy</c>, or PLINK <c>.bed</c> with its <c>.bim</c> and <c>.fam</c>. Rows whose target or weight is missing
+    /// <c>.npy</c>, <c>.parquet</c>, or PLINK <c>.bed</c> with its <c>.bim</c> and <c>.fam</c>. Rows whose target or weight is missing
     /// are dropped and counted in <see cref="Dataset.DroppedRows"/>; <see cref="Dataset.SourceRows"/> gives each kept
     /// row's 1-based data row. With no target requested, <see cref="Dataset.Y"/> is empty and no row is dropped.
     /// </summary>
@@ -42,11 +42,12 @@ public static class DataLoader
                 _ when lower.EndsWith(".tsv", StringComparison.Ordinal) => CsvTableReader.Read(request, (byte)'\t', gzip: false, target),
                 _ when lower.EndsWith(".tsv.gz", StringComparison.Ordinal) => CsvTableReader.Read(request, (byte)'\t', gzip: true, target),
                 _ when lower.EndsWith(".npy", StringComparison.Ordinal) => NpyReader.ReadMatrix(request, target),
+                _ when lower.EndsWith(".parquet", StringComparison.Ordinal) => ParquetTableReader.Read(request, target),
                 _ when lower.EndsWith(".bed", StringComparison.Ordinal) => request.Ignore is { Count: > 0 }
                     ? throw new CliException("--ignore names CSV or .npy columns; PLINK variants cannot be ignored.", 2)
                     : PlinkReader.Read(request, target),
                 _ => throw new CliException(
-                    $"Data file '{path}' has an unsupported extension (expected .csv, .csv.gz, .tsv, .tsv.gz, .npy or .bed)."),
+                    $"Data file '{path}' has an unsupported extension (expected .csv, .csv.gz, .tsv, .tsv.gz, .npy, .parquet or .bed)."),
             };
         }
         catch (IOException ex)

@@ -4,7 +4,7 @@ namespace GpuEnet.Host.Data;
 
 /// <summary>
 /// What to load: a data file and where its target and weights come from. The reader is chosen by the extension of
-/// <see cref="Path"/> (<c>.csv</c>, <c>.csv.gz</c>, <c>.tsv</c>, <c>.tsv.gz</c>, <c>.npy</c>, <c>.bed</c>).
+/// <see cref="Path"/> (<c>.csv</c>, <c>.csv.gz</c>, <c>.tsv</c>, <c>.tsv.gz</c>, <c>.npy</c>, <c>.parquet</c>, <c>.bed</c>).
 /// </summary>
 /// <param name="Path">The data file.</param>
 public sealed record DataRequest(string Path)

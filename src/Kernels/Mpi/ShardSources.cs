@@ -21,11 +21,13 @@ internal sealed class ColumnRange(IColumnSource source, int first, int count) : 
 
 /// <summary>
 /// The columns the descents need, each brought once from its owner and kept: all p columns by index, of which only
-/// those fetched can be read. Values as float64, a missing cell 0 with its row listed, as <see cref="IColumnSource"/> says.
+/// those fetched can be read. Kept in the storage's own width (a genotype as one byte, a float32 value as four bytes),
+/// so the union of every problem's strong sets costs what those columns cost in X; decoded into the caller's scratch
+/// to the same float64 values X gives (a missing cell 0, its row listed), as <see cref="IColumnSource"/> says.
 /// </summary>
 internal sealed class FetchedColumns(int rows, int columns, Precision precision) : IColumnSource
 {
-    private readonly Dictionary<int, (double[] Values, int[] Missing)> _columns = [];
+    private readonly Dictionary<int, (Array Values, int[] Missing)> _columns = [];
 
     public int Rows => rows;
 
@@ -33,32 +35,84 @@ internal sealed class FetchedColumns(int rows, int columns, Precision precision)
 
     public Precision Precision => precision;
 
-    public long StorageBytes => (long)_columns.Count * rows * sizeof(double);
+    public long StorageBytes => (long)_columns.Count * rows * Width;
 
     public bool HasMissing { get; private set; }
+
+    private int Width => precision switch
+    {
+        Precision.Packed2Bit => sizeof(sbyte),
+        Precision.Float32 => sizeof(float),
+        _ => sizeof(double),
+    };
 
     public bool Has(int j) => _columns.ContainsKey(j);
 
     /// <summary>Keeps column <paramref name="j"/> from its wire form: n values, NaN where the cell is missing.</summary>
     public void Add(int j, ReadOnlySpan<double> wire)
     {
-        var values = wire.ToArray();
         var missing = new List<int>();
-        for (int i = 0; i < values.Length; i++)
+        for (int i = 0; i < wire.Length; i++)
         {
-            if (double.IsNaN(values[i]))
+            if (double.IsNaN(wire[i]))
             {
                 missing.Add(i);
-                values[i] = 0;
             }
         }
 
+        Array values = precision switch
+        {
+            Precision.Packed2Bit => Narrow(wire, v => (sbyte)v),
+            Precision.Float32 => Narrow(wire, v => (float)v),
+            _ => Narrow(wire, v => v),
+        };
         HasMissing |= missing.Count > 0;
         _columns[j] = (values, [.. missing]);
     }
 
-    public ReadOnlySpan<double> Column(int j, Span<double> scratch) =>
-        _columns.TryGetValue(j, out var column) ? column.Values : throw new InvalidOperationException($"column {j} was not fetched.");
+    // The values in the storage's width; a missing cell (NaN on the wire) stored as 0. Every value came from that storage,
+    // so the narrowing is exact.
+    private static T[] Narrow<T>(ReadOnlySpan<double> wire, Func<double, T> narrow)
+    {
+        var values = new T[wire.Length];
+        for (int i = 0; i < wire.Length; i++)
+        {
+            values[i] = narrow(double.IsNaN(wire[i]) ? 0 : wire[i]);
+        }
+
+        return values;
+    }
+
+    public ReadOnlySpan<double> Column(int j, Span<double> scratch)
+    {
+        if (!_columns.TryGetValue(j, out var column))
+        {
+            throw new InvalidOperationException($"column {j} was not fetched.");
+        }
+
+        switch (column.Values)
+        {
+            case double[] dense:
+                return dense;
+            case float[] single:
+                for (int i = 0; i < rows; i++)
+                {
+                    scratch[i] = single[i];
+                }
+
+                break;
+            default:
+                var codes = (sbyte[])column.Values;
+                for (int i = 0; i < rows; i++)
+                {
+                    scratch[i] = codes[i];
+                }
+
+                break;
+        }
+
+        return scratch[..rows];
+    }
 
     public ReadOnlySpan<int> MissingRows(int j) => _columns.TryGetValue(j, out var column) ? column.Missing : [];
 }

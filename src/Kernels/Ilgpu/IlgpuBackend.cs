@@ -59,9 +59,11 @@ public sealed class IlgpuBackend : IKernelBackend
                 return false;
             }
 
-            CudaDevice device = context.GetCudaDevice(0);
+            // Under mpirun each rank of a node takes its own GPU: local rank r uses device r (mod the devices present).
+            int index = LocalRank() % context.GetCudaDevices().Count;
+            CudaDevice device = context.GetCudaDevice(index);
             Accelerator accelerator = device.CreateAccelerator(context);
-            backend = new IlgpuBackend(context, accelerator, $"cuda:0 ({device.Name})", null);
+            backend = new IlgpuBackend(context, accelerator, $"cuda:{index} ({device.Name})", null);
             reason = "";
             return true;
         }
@@ -72,6 +74,11 @@ public sealed class IlgpuBackend : IKernelBackend
             return false;
         }
     }
+
+    // The rank among this node's ranks that OpenMPI's launcher sets (0 outside mpirun).
+    private static int LocalRank() =>
+        int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_RANK"), System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out int rank) && rank >= 0 ? rank : 0;
 
     /// <summary>
     /// ILGPU's CPU accelerator, which runs the GPU kernels as they are, groups and barriers included (tests and debugging).

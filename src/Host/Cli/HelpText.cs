@@ -49,8 +49,9 @@ public static class HelpText
           --penalty-factor FILE     per-feature penalty factors (0 = unpenalised covariate): one number per line in
                                     feature order, or 'name value' lines (others keep 1)
           --lower FILE, --upper FILE  per-feature bounds on coefficients (lower ≤ 0 ≤ upper), same file format
-          --impute none|mean|median|mode   fill missing feature values (default mean), learnt on training rows only;
-                                    none makes a missing value an error naming its row and column
+          --impute none|mean|median|mode|drop-rows   fill missing feature values (default mean), learnt on training
+                                    rows only; none makes a missing value an error naming its row and column;
+                                    drop-rows leaves out every row with a missing value (listwise deletion, counted)
           --missing-indicators      add a 0/1 feature 'name__missing' for each column with missing values
           --full-path               compute every λ (switch off glmnet's early stop)
           --glmnet-y-scaling        ridge part divided by the training y's sd in every fit (each CV fold too), as glmnet

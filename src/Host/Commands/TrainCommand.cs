@@ -98,6 +98,20 @@ public static class TrainCommand
             throw new CliException($"No target: name it with --target (a column of {dataPath}) or --target-file.", 2);
         }
 
+        if (o.Get("impute") == "drop-rows")
+        {
+            if (o.Bool("missing-indicators", false))
+            {
+                throw new CliException("--missing-indicators and --impute drop-rows do not go together: after dropping incomplete rows nothing is missing.", 2);
+            }
+
+            dataset = ListwiseDeletion.Apply(dataset, out int dropped);
+            if (!quiet)
+            {
+                Console.Error.WriteLine($"--impute drop-rows: left out {dropped:N0} of {dropped + dataset.Y.Length:N0} rows with a missing feature value.");
+            }
+        }
+
         var training = Prepare(dataset, settings, o.Bool("missing-indicators", false), clock.Elapsed.TotalSeconds);
         settings = PerFeature(o, settings, training.Features);
         var folds = cv ? WithFoldIds(o, cvOptions!, dataset) : null;
@@ -194,7 +208,9 @@ public static class TrainCommand
                 "none" => ImputeStrategy.None,
                 "median" => ImputeStrategy.Median,
                 "mode" => ImputeStrategy.Mode,
-                var other => throw new CliException($"--impute must be none, mean, median or mode, got '{other}'.", 2),
+                // Listwise deletion happens at load (ListwiseDeletion); the complete rows left need no imputation.
+                "drop-rows" => ImputeStrategy.None,
+                var other => throw new CliException($"--impute must be none, mean, median, mode or drop-rows, got '{other}'.", 2),
             },
             LambdaBlock = o.Has("lambda-block") ? o.Int("lambda-block", 1) : null,
             GlmnetRidgeScaling = o.Bool("glmnet-y-scaling", false),

@@ -1,6 +1,7 @@
 using GpuEnet.Host.Cli;
 using GpuEnet.Host.Commands;
 using GpuEnet.Host.ModelFile;
+using GpuEnet.Kernels.Mpi;
 
 namespace GpuEnet.Host;
 
@@ -45,6 +46,12 @@ public static class Program
         if (rest.Contains("--help") || rest.Contains("-h"))
         {
             Console.Out.WriteLine(help);
+            return 0;
+        }
+
+        // Under mpirun only fit and cv are shared out over the ranks; any other command runs once, on rank 0.
+        if (command is not ("fit" or "cv") && MpiComm.Launched && Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK") is { } rank && rank != "0")
+        {
             return 0;
         }
 

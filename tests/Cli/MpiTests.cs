@@ -77,6 +77,80 @@ public sealed class MpiTests : IDisposable
         Assert.Equal("old", File.ReadAllText(model));
     }
 
+    [Fact]
+    public async Task ARankKilledMidRunEndsTheJobAndLeavesOutputsAlone()
+    {
+        string x = Path.Combine(_dir, "X.npy"), y = Path.Combine(_dir, "y.txt");
+        WriteProblem(x, y, n: 300, p: 20_000);
+        string model = Path.Combine(_dir, "keep.gnet");
+        File.WriteAllText(model, "old");
+        var info = MpirunInfo(["-np", "2", .. Command("cv", ["--data", x, "--target-file", y, "--l1-ratio", "1,0.5,0.1", "--out", model, "--quiet"])]);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("mpirun did not start");
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        // Wait for both ranks, let them get into the solve, then kill one outright.
+        int[] ranks = [];
+        var clock = Stopwatch.StartNew();
+        while (ranks.Length < 2 && clock.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
+        {
+            await Task.Delay(200);
+            ranks = ChildrenOf(process.Id);
+        }
+
+        Assert.True(ranks.Length == 2, "mpirun did not start two ranks");
+        await Task.Delay(4000);
+        Assert.False(process.HasExited, "the CV ended before a rank could be killed; the test needs a longer problem");
+        using (var kill = Process.Start("kill", ["-9", ranks[^1].ToString(CultureInfo.InvariantCulture)]))
+        {
+            kill!.WaitForExit();
+        }
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the job went on for more than 30 s after a rank was killed");
+        }
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Equal("old", File.ReadAllText(model));
+        Assert.DoesNotContain(Directory.GetFiles(_dir), f => Path.GetFileName(f).Contains("gpuenet-tmp", StringComparison.Ordinal));
+        await Task.WhenAll(error, output);
+    }
+
+    // Processes whose parent is `parent` (from /proc/<pid>/stat: the parent pid is the field after the state).
+    private static int[] ChildrenOf(int parent)
+    {
+        var children = new List<int>();
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent)
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended while being read.
+            }
+        }
+
+        return [.. children.Order()];
+    }
+
     private static void WriteProblem(string x, string y, int n, int p)
     {
         var random = new Random(5);
@@ -117,7 +191,7 @@ public sealed class MpiTests : IDisposable
     private static string[] Command(string command, string[] args) =>
         ["dotnet", Path.Combine(AppContext.BaseDirectory, "gpuenet.dll"), command, .. args];
 
-    private (int Code, string Error) Mpirun(string[] args)
+    private ProcessStartInfo MpirunInfo(string[] args)
     {
         var info = new ProcessStartInfo("mpirun") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = _dir };
         info.ArgumentList.Add("--oversubscribe");
@@ -129,7 +203,12 @@ public sealed class MpiTests : IDisposable
         // CI runs as root; OpenMPI refuses that unless told twice.
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("mpirun did not start");
+        return info;
+    }
+
+    private (int Code, string Error) Mpirun(string[] args)
+    {
+        using var process = Process.Start(MpirunInfo(args)) ?? throw new InvalidOperationException("mpirun did not start");
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(120)))

@@ -53,4 +53,10 @@ public sealed record DataRequest(string Path)
     /// from the file are left to the caller to report.
     /// </summary>
     public IReadOnlyCollection<string>? Keep { get; init; }
+
+    /// <summary>
+    /// Keep every data row, a missing target (or weight) included as NaN in <see cref="Dataset.Y"/>, instead of
+    /// dropping it (<c>gpuenet convert</c>, which stores the rows as they are). Delimited text only.
+    /// </summary>
+    internal bool KeepRowsWithoutTarget { get; init; }
 }

@@ -140,77 +140,77 @@ public sealed class FastDoubleTests
             switch (t % 4)
             {
                 case 0:
-                {
-                    // Any finite double, written in one of the ways programs write them.
-                    double d;
-                    do
                     {
-                        d = BitConverter.Int64BitsToDouble(rng.NextInt64() ^ ((long)rng.Next() << 32));
-                    }
-                    while (!double.IsFinite(d));
+                        // Any finite double, written in one of the ways programs write them.
+                        double d;
+                        do
+                        {
+                            d = BitConverter.Int64BitsToDouble(rng.NextInt64() ^ ((long)rng.Next() << 32));
+                        }
+                        while (!double.IsFinite(d));
 
-                    s = (t / 4 % 5) switch
-                    {
-                        0 => d.ToString("R", CultureInfo.InvariantCulture),
-                        1 => d.ToString("E16", CultureInfo.InvariantCulture),
-                        2 => d.ToString("G17", CultureInfo.InvariantCulture),
-                        3 => d.ToString("E" + rng.Next(0, 25).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-                        _ => d.ToString("G" + rng.Next(1, 17).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-                    };
-                    break;
-                }
+                        s = (t / 4 % 5) switch
+                        {
+                            0 => d.ToString("R", CultureInfo.InvariantCulture),
+                            1 => d.ToString("E16", CultureInfo.InvariantCulture),
+                            2 => d.ToString("G17", CultureInfo.InvariantCulture),
+                            3 => d.ToString("E" + rng.Next(0, 25).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                            _ => d.ToString("G" + rng.Next(1, 17).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                        };
+                        break;
+                    }
 
                 case 1:
-                {
-                    // Data-like values: N(0, s²) at %.17g and at shorter precisions, fixed notation.
-                    double d = Normal(rng) * Math.Pow(10, rng.Next(-8, 9));
-                    s = (t / 4 % 3) switch
                     {
-                        0 => d.ToString("G17", CultureInfo.InvariantCulture),
-                        1 => d.ToString("F" + rng.Next(0, 20).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-                        _ => d.ToString("G" + rng.Next(1, 10).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-                    };
-                    break;
-                }
-
-                default:
-                {
-                    // Random digit strings: 1–24 digits (some leading zeros), a point anywhere, exponents past both ends.
-                    sb.Clear();
-                    int r = rng.Next(10);
-                    if (r < 3)
-                    {
-                        sb.Append(r == 0 ? '+' : '-');
+                        // Data-like values: N(0, s²) at %.17g and at shorter precisions, fixed notation.
+                        double d = Normal(rng) * Math.Pow(10, rng.Next(-8, 9));
+                        s = (t / 4 % 3) switch
+                        {
+                            0 => d.ToString("G17", CultureInfo.InvariantCulture),
+                            1 => d.ToString("F" + rng.Next(0, 20).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                            _ => d.ToString("G" + rng.Next(1, 10).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                        };
+                        break;
                     }
 
-                    int digits = rng.Next(1, 25);
-                    int zeros = rng.Next(4) == 0 ? rng.Next(1, 6) : 0;
-                    int point = rng.Next(-1, digits + zeros + 1);
-                    for (int k = 0; k < digits + zeros; k++)
+                default:
                     {
-                        if (k == point)
+                        // Random digit strings: 1–24 digits (some leading zeros), a point anywhere, exponents past both ends.
+                        sb.Clear();
+                        int r = rng.Next(10);
+                        if (r < 3)
+                        {
+                            sb.Append(r == 0 ? '+' : '-');
+                        }
+
+                        int digits = rng.Next(1, 25);
+                        int zeros = rng.Next(4) == 0 ? rng.Next(1, 6) : 0;
+                        int point = rng.Next(-1, digits + zeros + 1);
+                        for (int k = 0; k < digits + zeros; k++)
+                        {
+                            if (k == point)
+                            {
+                                sb.Append('.');
+                            }
+
+                            sb.Append(k < zeros ? '0' : (char)('0' + rng.Next(10)));
+                        }
+
+                        if (point == digits + zeros && digits + zeros > 0)
                         {
                             sb.Append('.');
                         }
 
-                        sb.Append(k < zeros ? '0' : (char)('0' + rng.Next(10)));
-                    }
+                        if (rng.Next(3) > 0)
+                        {
+                            sb.Append(rng.Next(2) == 0 ? 'e' : 'E');
+                            int e = rng.Next(-360, 330);
+                            sb.Append(e < 0 ? "-" : rng.Next(2) == 0 ? "+" : "").Append(Math.Abs(e).ToString(CultureInfo.InvariantCulture));
+                        }
 
-                    if (point == digits + zeros && digits + zeros > 0)
-                    {
-                        sb.Append('.');
+                        s = sb.ToString();
+                        break;
                     }
-
-                    if (rng.Next(3) > 0)
-                    {
-                        sb.Append(rng.Next(2) == 0 ? 'e' : 'E');
-                        int e = rng.Next(-360, 330);
-                        sb.Append(e < 0 ? "-" : rng.Next(2) == 0 ? "+" : "").Append(Math.Abs(e).ToString(CultureInfo.InvariantCulture));
-                    }
-
-                    s = sb.ToString();
-                    break;
-                }
             }
 
             bool ok = FastDouble.TryParse(Encoding.ASCII.GetBytes(s), out double v);

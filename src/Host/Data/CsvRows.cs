@@ -92,29 +92,6 @@ internal sealed class CsvRows
     /// <summary>Where data row <paramref name="r"/> (0-based) is stored: a block and the offset of its first value.</summary>
     public (double[] Block, int Offset) RowAt(int r) => (_blocks[r / _rowsPerBlock], (r % _rowsPerBlock) * _p);
 
-    /// <summary>Parses whole lines (<c>\n</c>, <c>\r\n</c> or a lone <c>\r</c> end a line; the last may have none).</summary>
-    public void Parse(ReadOnlySpan<byte> text)
-    {
-        int at = 0;
-        while (at < text.Length)
-        {
-            int k = text[at..].IndexOfAny((byte)'\n', (byte)'\r');
-            int stop = k < 0 ? text.Length : at + k;
-            int next = stop + 1;
-            if (k >= 0 && text[stop] == (byte)'\r' && next < text.Length && text[next] == (byte)'\n')
-            {
-                next++;
-            }
-
-            if (!Line(text[at..stop]))
-            {
-                return;
-            }
-
-            at = next;
-        }
-    }
-
     /// <summary>Takes one line (without its terminator); false once a line was refused (see <see cref="Error"/>).</summary>
     public bool Line(ReadOnlySpan<byte> line)
     {

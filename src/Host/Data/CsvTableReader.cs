@@ -26,9 +26,9 @@ internal static class CsvTableReader
         using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         if (!gzip)
         {
-            // A regular file is mapped and parsed on every core; a pipe or an empty file is read as a stream.
+            // A regular file is parsed on every core; a pipe or an empty file is read as a stream.
             return fs.CanSeek && fs.Length > 0 && !ForceStream.Value
-                ? ReadMapped(request, delimiter, externalTarget, Environment.ProcessorCount)
+                ? ReadParallel(request, fs, delimiter, externalTarget, Environment.ProcessorCount)
                 : ReadCore(request, fs, delimiter, externalTarget);
         }
 
@@ -163,32 +163,28 @@ internal static class CsvTableReader
     }
 
     /// <summary>
-    /// A plain file: mapped, split at line ends into one part per core, the parts parsed in parallel and joined in
-    /// file order (errors too: the first bad line of the file is the one reported, as a sequential read would).
+    /// A plain file: split at line ends into one part per core, the parts read (positioned reads, no mapping: the
+    /// resident set stays that of the matrix) and parsed in parallel, and joined in file order — errors too: the first
+    /// bad line of the file is the one reported, as a sequential read would.
     /// </summary>
-    private static unsafe Dataset ReadMapped(DataRequest request, byte delimiter, TargetVector? externalTarget, int parts)
+    private static Dataset ReadParallel(DataRequest request, FileStream fs, byte delimiter, TargetVector? externalTarget, int parts)
     {
         string file = request.Path;
-        using var view = new MappedFileView(file);
-        long length = view.Length;
-        byte* data = view.Pointer;
-        long headerEnd = LineEnd(data, 0, length, out long dataStart);
-        if (headerEnd > int.MaxValue)
-        {
-            throw DataErrors.File(file, "has a header line longer than 2 GB; is it delimited text?");
-        }
-
-        var layout = ReadHeader(request, new ReadOnlySpan<byte>(data, (int)headerEnd), delimiter, externalTarget);
+        var handle = fs.SafeFileHandle;
+        long length = fs.Length;
+        var headerReader = new ByteLineReader(new FileRegionStream(handle, 0, length));
+        headerReader.TryReadLine(out var headerLine);
+        var layout = ReadHeader(request, headerLine, delimiter, externalTarget);
+        long dataStart = headerReader.Position;
 
         // Part boundaries: the start of the line after each equal share of the bytes (parts hold whole lines).
         long body = length - dataStart;
         int count = (int)Math.Max(1, Math.Min(parts, body / MinPartBytes));
-        count = (int)Math.Max(ForceParts.Value ?? count, (body + MaxPartBytes - 1) / MaxPartBytes);
+        count = ForceParts.Value ?? count;
         var starts = new List<long> { dataStart };
         for (int k = 1; k < count; k++)
         {
-            long guess = Math.Max(dataStart + (body * k / count), starts[^1]);
-            LineEnd(data, guess, length, out long next);
+            long next = NextLineStart(handle, Math.Max(dataStart + (body * k / count), starts[^1]), length);
             if (next > starts[^1] && next < length)
             {
                 starts.Add(next);
@@ -197,18 +193,14 @@ internal static class CsvTableReader
 
         starts.Add(length);
         var results = new CsvRows[starts.Count - 1];
-        for (int k = 0; k < results.Length; k++)
-        {
-            if (starts[k + 1] - starts[k] > int.MaxValue)
-            {
-                throw DataErrors.File(file, "has a stretch of more than 2 GB without a line end; is it delimited text?");
-            }
-        }
-
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parts) }, k =>
         {
             var rows = new CsvRows(layout, firstLine: 0);
-            rows.Parse(new ReadOnlySpan<byte>(data + starts[k], (int)(starts[k + 1] - starts[k])));
+            var reader = new ByteLineReader(new FileRegionStream(handle, starts[k], starts[k + 1]));
+            while (reader.TryReadLine(out var line) && rows.Line(line))
+            {
+            }
+
             results[k] = rows;
         });
 
@@ -222,36 +214,44 @@ internal static class CsvTableReader
         return Finish(request, layout, results, externalTarget);
     }
 
-    /// <summary>The end of the line starting at <paramref name="from"/> (exclusive of its terminator) and where the next line starts.</summary>
-    private static unsafe long LineEnd(byte* data, long from, long length, out long next)
+    /// <summary>Where the line after the one holding byte <paramref name="from"/> starts (the file's length when none does).</summary>
+    private static long NextLineStart(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long length)
     {
+        var window = new byte[1 << 16];
         long at = from;
         while (at < length)
         {
-            int span = (int)Math.Min(length - at, 1 << 30);
-            int k = new ReadOnlySpan<byte>(data + at, span).IndexOfAny((byte)'\n', (byte)'\r');
-            if (k >= 0)
+            int read = RandomAccess.Read(handle, window, at);
+            if (read <= 0)
             {
-                long stop = at + k;
-                next = stop + 1;
-                if (data[stop] == (byte)'\r' && next < length && data[next] == (byte)'\n')
-                {
-                    next++;
-                }
-
-                return stop - from;
+                break;
             }
 
-            at += span;
+            int k = window.AsSpan(0, read).IndexOfAny((byte)'\n', (byte)'\r');
+            if (k >= 0)
+            {
+                long next = at + k + 1;
+                if (window[k] == (byte)'\r' && next < length)
+                {
+                    // CR LF is one line end; read the byte after the CR even when it lies past the window.
+                    Span<byte> one = stackalloc byte[1];
+                    if (RandomAccess.Read(handle, one, next) == 1 && one[0] == (byte)'\n')
+                    {
+                        next++;
+                    }
+                }
+
+                return next;
+            }
+
+            at += read;
         }
 
-        next = length;
-        return length - from;
+        return length;
     }
 
-    // Parts smaller than this are not worth a thread; larger than that would not fit a span.
+    // Parts smaller than this are not worth a thread.
     private const long MinPartBytes = 1 << 16;
-    private const long MaxPartBytes = 1L << 30;
 
     /// <summary>Reads the header line and decides each column's role.</summary>
     private static CsvLayout ReadHeader(DataRequest request, ReadOnlySpan<byte> headerLine, byte delimiter, TargetVector? externalTarget)

@@ -33,11 +33,12 @@ public static class Program
             "predict" => HelpText.Predict,
             "inspect" => HelpText.Inspect,
             "demo" => HelpText.Demo,
+            "convert" => HelpText.Convert,
             _ => null,
         };
         if (help is null)
         {
-            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect; see 'gpuenet --help').");
+            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect, convert; see 'gpuenet --help').");
             return 2;
         }
 
@@ -54,6 +55,7 @@ public static class Program
                 "fit" or "cv" => TrainCommand.Run(command, rest),
                 "predict" => PredictCommand.Run(rest),
                 "inspect" => InspectCommand.Run(rest),
+                "convert" => ConvertCommand.Run(rest),
                 _ => DemoCommand.Run(rest),
             };
         }

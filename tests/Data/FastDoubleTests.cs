@@ -277,6 +277,16 @@ public sealed class FastDoubleTests
         Assert.True(ties > 19_000);
     }
 
+    [Fact]
+    public void TheLiteralPowerTableIsTheComputedOne()
+    {
+        var computed = FastDouble.ComputePowersOfFive();
+        Assert.Equal(2 * 651, computed.Length);
+        Assert.Equal(computed, FastDouble.PowersOfFiveTable.ToArray());
+        Assert.Equal(0x8000000000000000UL, computed[2 * 342]); // 5^0 = 1, normalised
+        Assert.Equal(0xA000000000000000UL, computed[2 * (1 + 342)]); // 5^1 = binary 101
+    }
+
     private static double Normal(Random rng) =>
         Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 }

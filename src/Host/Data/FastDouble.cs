@@ -16,9 +16,10 @@ namespace GpuEnet.Host.Data;
 /// References: D. Lemire, "Number parsing at a gigabyte per second", Software: Practice and Experience 51 (2021);
 /// N. Mushtak and D. Lemire, "Fast number parsing without fallback" (2023), which shows the 128-bit product always
 /// suffices (the fallback kept here for an all-ones low word is therefore never needed, only cheap insurance).
-/// Written for this project from the papers; the 5^q table is computed at first use with <see cref="BigInteger"/>.
+/// Written for this project from the papers; the 5^q table is a literal (no start-up cost), checked
+/// in a test against <see cref="ComputePowersOfFive"/>.
 /// </remarks>
-internal static class FastDouble
+internal static partial class FastDouble
 {
     private const int SmallestPowerOfTen = -342;
     private const int LargestPowerOfTen = 308;
@@ -241,7 +242,7 @@ internal static class FastDouble
         int lz = BitOperations.LeadingZeroCount(w);
         w <<= lz;
         int index = q - SmallestPowerOfTen;
-        var table = Powers.Table;
+        var table = PowersOfFive;
         ulong hi = Math.BigMul(w, table[2 * index], out ulong lo);
         const ulong PrecisionMask = 0x1FF; // the 9 bits below the 52 + 3 that matter
         if ((hi & PrecisionMask) == PrecisionMask)
@@ -297,46 +298,41 @@ internal static class FastDouble
         return power2 >= 0x7FF ? -2 : (long)(mantissa | ((ulong)power2 << 52));
     }
 
-    /// <summary>128-bit approximations of 5^q, q = −342…308, most significant bit set: (high, low) pairs.</summary>
-    private static class Powers
+    /// <summary>
+    /// 128-bit approximations of 5^q, q = −342…308, most significant bit set, as (high, low) pairs: 5^q truncated for
+    /// q ≥ 0; for q &lt; 0, ⌊2^b / 5^−q⌋ + 1 truncated to 128 bits (b = z + 127 for q ≥ −27, else 2z + 128, with
+    /// 2^(z−1) &lt; 5^−q &lt; 2^z). The literal table (FastDouble.Powers.cs) is what this computes; a test checks it.
+    /// </summary>
+    internal static ulong[] ComputePowersOfFive()
     {
-        public static readonly ulong[] Table = Build();
-
-        private static ulong[] Build()
+        var table = new ulong[2 * (LargestPowerOfTen - SmallestPowerOfTen + 1)];
+        var two128 = BigInteger.One << 128;
+        for (int q = SmallestPowerOfTen; q <= LargestPowerOfTen; q++)
         {
-            var table = new ulong[2 * (LargestPowerOfTen - SmallestPowerOfTen + 1)];
-            var two128 = BigInteger.One << 128;
-            var two127 = BigInteger.One << 127;
-            for (int q = SmallestPowerOfTen; q <= LargestPowerOfTen; q++)
+            BigInteger c;
+            if (q >= 0)
             {
-                BigInteger c;
-                if (q >= 0)
+                c = BigInteger.Pow(5, q);
+                long bits = (long)c.GetBitLength();
+                c = bits > 128 ? c >> (int)(bits - 128) : c << (int)(128 - bits);
+            }
+            else
+            {
+                var p5 = BigInteger.Pow(5, -q);
+                int z = (int)p5.GetBitLength();
+                int b = q >= -27 ? z + 127 : (2 * z) + 128;
+                c = ((BigInteger.One << b) / p5) + 1;
+                while (c >= two128)
                 {
-                    // 5^q truncated to its 128 leading bits.
-                    c = BigInteger.Pow(5, q);
-                    long bits = (long)c.GetBitLength();
-                    c = bits > 128 ? c >> (int)(bits - 128) : c << (int)(128 - bits);
+                    c >>= 1;
                 }
-                else
-                {
-                    // 2^b / 5^−q, plus one (an upper bound), truncated to 128 bits.
-                    var p5 = BigInteger.Pow(5, -q);
-                    int z = (int)p5.GetBitLength(); // 2^(z−1) < 5^−q < 2^z
-                    int b = q >= -27 ? z + 127 : (2 * z) + 128;
-                    c = (BigInteger.One << b) / p5 + 1;
-                    while (c >= two128)
-                    {
-                        c >>= 1;
-                    }
-                }
-
-                System.Diagnostics.Debug.Assert(c >= two127 && c < two128);
-                int k = 2 * (q - SmallestPowerOfTen);
-                table[k] = (ulong)(c >> 64);
-                table[k + 1] = (ulong)(c & ulong.MaxValue);
             }
 
-            return table;
+            int k = 2 * (q - SmallestPowerOfTen);
+            table[k] = (ulong)(c >> 64);
+            table[k + 1] = (ulong)(c & ulong.MaxValue);
         }
+
+        return table;
     }
 }

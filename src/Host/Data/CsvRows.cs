@@ -45,6 +45,7 @@ internal sealed class CsvRows
     private readonly int _p;
     private readonly int _rowsPerBlock;
     private readonly List<double[]> _blocks = [];
+    private readonly List<int> _blockStarts = [];
     private readonly List<double> _targets = [];
     private readonly List<double> _weights = [];
     private readonly List<long> _missing = [];
@@ -60,8 +61,7 @@ internal sealed class CsvRows
         _layout = layout;
         _p = layout.Features.Count;
         _rowsPerBlock = Math.Max(1, BlockValues / Math.Max(1, _p));
-        _block = new double[(long)_rowsPerBlock * _p];
-        _blocks.Add(_block);
+        _block = NewBlock(Math.Min(_rowsPerBlock, FirstBlockRows));
         FirstLine = firstLine;
     }
 
@@ -90,7 +90,24 @@ internal sealed class CsvRows
     public (long Line, int DataRow, byte[] Text)? Error { get; private set; }
 
     /// <summary>Where data row <paramref name="r"/> (0-based) is stored: a block and the offset of its first value.</summary>
-    public (double[] Block, int Offset) RowAt(int r) => (_blocks[r / _rowsPerBlock], (r % _rowsPerBlock) * _p);
+    public (double[] Block, int Offset) RowAt(int r)
+    {
+        int k = _blockStarts.BinarySearch(r);
+        k = k >= 0 ? k : ~k - 1;
+        return (_blocks[k], (r - _blockStarts[k]) * _p);
+    }
+
+    // Blocks start small and double up to 8 MiB: a part of a small file (or one of many parts) costs little memory.
+    private const int FirstBlockRows = 16;
+
+    private double[] NewBlock(int rows)
+    {
+        var block = new double[(long)rows * _p];
+        _blocks.Add(block);
+        _blockStarts.Add(DataRows);
+        _rowInBlock = 0;
+        return block;
+    }
 
     /// <summary>Takes one line (without its terminator); false once a line was refused (see <see cref="Error"/>).</summary>
     public bool Line(ReadOnlySpan<byte> line)
@@ -129,11 +146,9 @@ internal sealed class CsvRows
         }
 
         DataRows++;
-        if (++_rowInBlock == _rowsPerBlock)
+        if (_p > 0 && ++_rowInBlock * _p == _block.Length)
         {
-            _block = new double[(long)_rowsPerBlock * _p];
-            _blocks.Add(_block);
-            _rowInBlock = 0;
+            _block = NewBlock(Math.Min(_rowsPerBlock, 2 * _rowInBlock));
         }
 
         return true;

@@ -102,7 +102,7 @@ internal sealed class CsvRows
 
     private double[] NewBlock(int rows)
     {
-        var block = new double[(long)rows * _p];
+        var block = GC.AllocateUninitializedArray<double>(checked(rows * _p)); // every cell of a stored row is written
         _blocks.Add(block);
         _blockStarts.Add(DataRows);
         _rowInBlock = 0;

@@ -79,6 +79,10 @@ internal sealed class NpySidecar
 
     /// <summary>Reads the sidecar of <paramref name="npy"/> when there is one, checked against the matrix's shape.</summary>
     /// <exception cref="Cli.CliException">When it is not a sidecar this build reads, or describes another matrix.</exception>
+    /// <remarks>
+    /// A forward-only <see cref="Utf8JsonReader"/> rather than a document: first use of a document costs ~100 ms of
+    /// JIT (measured, with tiered compilation off as the CLI runs), most of a mapped load's time.
+    /// </remarks>
     public static NpySidecar? TryRead(string npy, long rows, long columns)
     {
         string file = PathOf(npy);
@@ -87,96 +91,178 @@ internal sealed class NpySidecar
             return null;
         }
 
-        JsonDocument doc;
+        var raw = new Raw();
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { MaxDepth = 8 });
+            var reader = new Utf8JsonReader(File.ReadAllBytes(file), new JsonReaderOptions { MaxDepth = 8 });
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                ReadMembers(ref reader, raw);
+            }
+
+            while (reader.Read())
+            {
+                // the rest must be valid JSON too (the reader throws on anything after the object)
+            }
         }
         catch (JsonException e)
         {
             throw DataErrors.File(file, $"is not valid JSON ({e.Message.Split('.')[0]}); it should be the sidecar 'gpuenet convert' writes beside '{npy}'.");
         }
 
-        using (doc)
+        if (raw.Format != Format)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
-                || format.GetString() != Format)
+            throw DataErrors.File(file, $"is not a gpuenet sidecar (no \"format\": \"{Format}\"); move it away or rename it.");
+        }
+
+        if (raw.Version != Version)
+        {
+            throw DataErrors.File(file, $"has a sidecar version this gpuenet does not read (it reads version {Version}).");
+        }
+
+        long storedRows = raw.Rows ?? throw DataErrors.File(file, "needs \"rows\": a whole number.");
+        long storedColumns = raw.Columns ?? throw DataErrors.File(file, "needs \"columns\": a whole number.");
+        if (storedRows != rows || storedColumns != columns)
+        {
+            throw DataErrors.File(file, $"describes a {storedRows} × {storedColumns} matrix but '{npy}' is {rows} × {columns}; it belongs to another file (convert again).");
+        }
+
+        if (raw.Features is not { } features || features.Count != columns)
+        {
+            throw DataErrors.File(file, $"needs \"features\": an array of {columns} names.");
+        }
+
+        var seen = new Dictionary<string, int>(features.Count, StringComparer.Ordinal);
+        for (int k = 0; k < features.Count; k++)
+        {
+            string? s = features[k];
+            if (string.IsNullOrEmpty(s))
             {
-                throw DataErrors.File(file, $"is not a gpuenet sidecar (no \"format\": \"{Format}\"); move it away or rename it.");
+                throw DataErrors.File(file, $"feature {k + 1} has no name.");
             }
 
-            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out int v) || v != Version)
+            if (!seen.TryAdd(s, k))
             {
-                throw DataErrors.File(file, $"has a sidecar version this gpuenet does not read (it reads version {Version}).");
+                throw DataErrors.File(file, $"names the feature '{DataErrors.Printable(s)}' twice (features {seen[s] + 1} and {k + 1}).");
+            }
+        }
+
+        double[]? target = null;
+        if (raw.TargetGiven)
+        {
+            if (string.IsNullOrEmpty(raw.TargetName) || raw.Values is null)
+            {
+                throw DataErrors.File(file, "needs \"target\": null or {\"name\": …, \"values\": […]}.");
             }
 
-            long storedRows = Long(root, "rows", file), storedColumns = Long(root, "columns", file);
-            if (storedRows != rows || storedColumns != columns)
+            if (raw.Values.Count != rows)
             {
-                throw DataErrors.File(file, $"describes a {storedRows} × {storedColumns} matrix but '{npy}' is {rows} × {columns}; it belongs to another file (convert again).");
+                throw DataErrors.File(file, $"holds {raw.Values.Count} target values but '{npy}' has {rows} rows.");
             }
 
-            if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array || features.GetArrayLength() != columns)
+            int bad = raw.Values.FindIndex(v => double.IsInfinity(v));
+            if (bad >= 0)
             {
-                throw DataErrors.File(file, $"needs \"features\": an array of {columns} names.");
+                throw DataErrors.File(file, $"target value {bad + 1} is not a finite number or null.");
             }
 
-            var names = new string[columns];
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            int k = 0;
-            foreach (var name in features.EnumerateArray())
+            target = [.. raw.Values];
+        }
+
+        return new NpySidecar { Features = [.. features!], TargetName = raw.TargetGiven ? raw.TargetName : null, Target = target };
+    }
+
+    private static void ReadMembers(ref Utf8JsonReader reader, Raw raw)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = reader.GetString()!;
+            reader.Read();
+            switch (name)
             {
-                string? s = name.ValueKind == JsonValueKind.String ? name.GetString() : null;
-                if (string.IsNullOrEmpty(s))
-                {
-                    throw DataErrors.File(file, $"feature {k + 1} has no name.");
-                }
-
-                if (!seen.TryAdd(s, k))
-                {
-                    throw DataErrors.File(file, $"names the feature '{DataErrors.Printable(s)}' twice (features {seen[s] + 1} and {k + 1}).");
-                }
-
-                names[k++] = s;
-            }
-
-            string? targetName = null;
-            double[]? target = null;
-            if (root.TryGetProperty("target", out var t) && t.ValueKind != JsonValueKind.Null)
-            {
-                if (t.ValueKind != JsonValueKind.Object || !t.TryGetProperty("name", out var tn) || tn.ValueKind != JsonValueKind.String
-                    || string.IsNullOrEmpty(tn.GetString()) || !t.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Array)
-                {
-                    throw DataErrors.File(file, "needs \"target\": null or {\"name\": …, \"values\": […]}.");
-                }
-
-                if (values.GetArrayLength() != rows)
-                {
-                    throw DataErrors.File(file, $"holds {values.GetArrayLength()} target values but '{npy}' has {rows} rows.");
-                }
-
-                targetName = tn.GetString();
-                target = new double[rows];
-                int i = 0;
-                foreach (var value in values.EnumerateArray())
-                {
-                    target[i] = value.ValueKind switch
+                case "format":
+                    raw.Format = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    break;
+                case "version":
+                    raw.Version = WholeNumber(ref reader) ?? -1;
+                    break;
+                case "rows":
+                    raw.Rows = WholeNumber(ref reader);
+                    break;
+                case "columns":
+                    raw.Columns = WholeNumber(ref reader);
+                    break;
+                case "features" when reader.TokenType == JsonTokenType.StartArray:
+                    raw.Features = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        JsonValueKind.Null => double.NaN,
-                        JsonValueKind.Number when value.TryGetDouble(out double d) && double.IsFinite(d) => d,
-                        _ => throw DataErrors.File(file, $"target value {i + 1} is not a finite number or null."),
-                    };
-                    i++;
-                }
-            }
+                        raw.Features.Add(reader.TokenType == JsonTokenType.String ? reader.GetString() : null);
+                        reader.Skip();
+                    }
 
-            return new NpySidecar { Features = names, TargetName = targetName, Target = target };
+                    break;
+                case "target" when reader.TokenType == JsonTokenType.StartObject:
+                    raw.TargetGiven = true;
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        string member = reader.GetString()!;
+                        reader.Read();
+                        if (member == "name" && reader.TokenType == JsonTokenType.String)
+                        {
+                            raw.TargetName = reader.GetString();
+                        }
+                        else if (member == "values" && reader.TokenType == JsonTokenType.StartArray)
+                        {
+                            raw.Values = [];
+                            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                            {
+                                // Anything but a number or null is marked infinite, and refused by the caller.
+                                raw.Values.Add(reader.TokenType == JsonTokenType.Null ? double.NaN
+                                    : reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out double v) && double.IsFinite(v) ? v
+                                    : double.PositiveInfinity);
+                                reader.Skip();
+                            }
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+
+                    break;
+                case "target" when reader.TokenType == JsonTokenType.Null:
+                    break;
+                case "target":
+                    raw.TargetGiven = true; // neither null nor an object: refused as malformed
+                    reader.Skip();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
         }
     }
 
-    private static long Long(JsonElement root, string member, string file) =>
-        root.TryGetProperty(member, out var e) && e.TryGetInt64(out long v) && v >= 0
-            ? v
-            : throw DataErrors.File(file, $"needs \"{member}\": a whole number.");
+    private static long? WholeNumber(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long v) && v >= 0 ? v : null;
+
+    /// <summary>The members as read, checked afterwards.</summary>
+    private sealed class Raw
+    {
+        public string? Format { get; set; }
+
+        public long Version { get; set; } = -1;
+
+        public long? Rows { get; set; }
+
+        public long? Columns { get; set; }
+
+        public List<string?>? Features { get; set; }
+
+        public bool TargetGiven { get; set; }
+
+        public string? TargetName { get; set; }
+
+        public List<double>? Values { get; set; }
+    }
 }

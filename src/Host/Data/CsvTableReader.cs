@@ -5,10 +5,13 @@ using GpuEnet.Kernels;
 namespace GpuEnet.Host.Data;
 
 /// <summary>
-/// Streaming reader of delimited text with a header (CSV, TSV, optionally gzip-compressed). Cells are parsed straight
-/// from the UTF-8 bytes; rows are stored row-major in fixed-size chunks while reading (the row count is unknown) and
-/// transposed once into the column-major matrix at the end, each chunk released as soon as it is copied, so the peak
-/// is about twice the bytes of the final float64 matrix.
+/// Reader of delimited text with a header (CSV, TSV, optionally gzip-compressed). A plain file is split at line ends
+/// into one part per core, read with positioned reads and parsed in parallel; gzip data and pipes are one stream
+/// parsed on one core. Cells are parsed straight from the UTF-8 bytes (<see cref="CsvRows"/>: delimiters found 32
+/// bytes at a time, numbers by <see cref="FastDouble"/>, rounded exactly as <c>double.Parse</c>); rows are stored
+/// row-major in growing blocks (the row count is unknown) and transposed once, on every core, into the column-major
+/// matrix, so the peak is about twice the bytes of the final float64 matrix. The parts are joined in file order, so
+/// errors, row numbers and dropped rows are those of a sequential read.
 /// </summary>
 /// <remarks>
 /// Quoted fields (<c>"a,b"</c>, <c>""</c> for a quote) are accepted in the header and in data rows, but may not span

@@ -26,7 +26,7 @@ public sealed class MicroConfig : ManualConfig
             .WithIterationTime(TimeInterval.FromMilliseconds(400))
             .WithId("Short"));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(new BandwidthColumn(), new StepTimeColumn());
+        AddColumn(new BandwidthColumn(), new StepTimeColumn(), new TextThroughputColumn());
         AddColumn(StatisticColumn.Median);
     }
 }

@@ -35,11 +35,12 @@ public static class Program
             "inspect" => HelpText.Inspect,
             "export" => HelpText.Export,
             "demo" => HelpText.Demo,
+            "convert" => HelpText.Convert,
             _ => null,
         };
         if (help is null)
         {
-            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect, export; see 'gpuenet --help').");
+            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect, export, convert; see 'gpuenet --help').");
             return 2;
         }
 
@@ -63,6 +64,7 @@ public static class Program
                 "predict" => PredictCommand.Run(rest),
                 "inspect" => InspectCommand.Run(rest),
                 "export" => ExportCommand.Run(rest),
+                "convert" => ConvertCommand.Run(rest),
                 _ => DemoCommand.Run(rest),
             };
         }

@@ -18,6 +18,7 @@ public static class HelpText
           predict   predict from a saved model
           inspect   show a saved model
           export    write a saved model as a self-contained ONNX graph
+          convert   parse a CSV/TSV once into a .npy (+ sidecar of names and target) that later runs memory-map
 
         Run 'gpuenet COMMAND --help' for a command's options and an example. 'gpuenet --version' prints the version.
         Device: --device auto|cpu|cuda|ilgpu-cpu (or GPUENET_DEVICE=…); auto uses the GPU when ILGPU finds one, else the
@@ -26,7 +27,8 @@ public static class HelpText
 
     private const string DataOptions = """
           --data FILE               CSV/TSV with a header (.gz read transparently; empty cell or NA = missing),
-                                    .npy (float32/float64, C or Fortran order; Fortran float64 is memory-mapped),
+                                    .npy (float32/float64, C or Fortran order; Fortran float64 is memory-mapped;
+                                    'gpuenet convert' makes one, with names and target, from a CSV),
                                     .parquet (numeric columns; null = missing; row groups streamed),
                                     or PLINK .bed (with .bim/.fam beside it; dosage = count of the A1 allele)
           --target NAME             target column (CSV), or a column of --pheno (PLINK); PLINK default: .fam phenotype
@@ -149,6 +151,29 @@ public static class HelpText
           --l1-ratio A      export the path with this l1_ratio instead of the selected one
           --precision float64|float32  element type of the graph (float64)
           --inputs tensor|named        one tensor input X (tensor) or one input per column (named)
+        """;
+
+    /// <summary>Help of <c>convert</c>.</summary>
+    public const string Convert = """
+        gpuenet convert — parse delimited text once and write its features as a Fortran-ordered float64 .npy, with the
+        sidecar OUT.json holding the feature names and the target. Later runs given --data OUT.npy memory-map the matrix
+        instead of parsing text, and get the same feature names, target (without --target, or with the same --target)
+        and row numbers: every data row is kept, a missing target stored as null and dropped at fit time, as with the
+        text. Missing feature cells are stored as NaN (such a matrix is copied when loaded, not mapped). Nothing is
+        replaced unless both files are written. The sidecar format: docs/npy-sidecar.md.
+
+        Example:
+          gpuenet convert --data expr.csv --target y --out expr.npy
+          gpuenet cv --data expr.npy --l1-ratio 1,0.5 --out model.gnet
+
+        Options:
+          --data FILE               CSV/TSV with a header (.gz read transparently; empty cell or NA = missing)
+          --target NAME             target column: stored in the sidecar, not in the matrix
+          --target-file FILE        target as .npy or one value per line, one per data row: stored in the sidecar
+          --ignore COL[,COL…]       columns not converted (e.g. sample IDs); a weights column is kept as a feature, for
+                                    --weights NAME on the .npy later
+          --out X.npy               the matrix; the sidecar is X.npy.json (required)
+          --quiet                   print nothing but errors
         """;
 
     /// <summary>Help of <c>demo</c>.</summary>

@@ -88,6 +88,7 @@ public static class TrainCommand
         {
             Target = o.Get("target") ?? (plink && !o.Has("target-file") ? "phenotype" : null),
             TargetFile = o.Get("target-file"),
+            UseStoredTarget = true,
             PhenoFile = o.Get("pheno"),
             WeightsColumn = o.Get("weights"),
             Precision = precision,
@@ -320,7 +321,7 @@ public static class TrainCommand
     }
 
     /// <summary>A comma-separated list of names; empty names and repeats are usage errors.</summary>
-    private static string[] NameList(string option, string text)
+    internal static string[] NameList(string option, string text)
     {
         var names = text.Split(',', StringSplitOptions.TrimEntries);
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -11,12 +11,16 @@ internal sealed class ByteLineReader
     private int _start;
     private int _end;
     private bool _eof;
+    private long _streamRead;
 
     public ByteLineReader(Stream stream, int bufferSize = 1 << 20)
     {
         _stream = stream;
         _buffer = new byte[bufferSize];
     }
+
+    /// <summary>Bytes of the stream consumed: where the next line starts.</summary>
+    public long Position => _streamRead - (_end - _start);
 
     /// <summary>1-based number of the line last returned.</summary>
     public long LineNumber { get; private set; }
@@ -94,5 +98,6 @@ internal sealed class ByteLineReader
         }
 
         _end += read;
+        _streamRead += read;
     }
 }

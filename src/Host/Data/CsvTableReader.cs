@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.IO.Compression;
 using System.Text;
 using GpuEnet.Kernels;
@@ -6,10 +5,13 @@ using GpuEnet.Kernels;
 namespace GpuEnet.Host.Data;
 
 /// <summary>
-/// Streaming reader of delimited text with a header (CSV, TSV, optionally gzip-compressed). Cells are parsed straight
-/// from the UTF-8 bytes; rows are stored row-major in fixed-size chunks while reading (the row count is unknown) and
-/// transposed once into the column-major matrix at the end, each chunk released as soon as it is copied, so the peak
-/// is about twice the bytes of the final float64 matrix.
+/// Reader of delimited text with a header (CSV, TSV, optionally gzip-compressed). A plain file is split at line ends
+/// into one part per core, read with positioned reads and parsed in parallel; gzip data and pipes are one stream
+/// parsed on one core. Cells are parsed straight from the UTF-8 bytes (<see cref="CsvRows"/>: delimiters found 32
+/// bytes at a time, numbers by <see cref="FastDouble"/>, rounded exactly as <c>double.Parse</c>); rows are stored
+/// row-major in growing blocks (the row count is unknown) and transposed once, on every core, into the column-major
+/// matrix, so the peak is about twice the bytes of the final float64 matrix. The parts are joined in file order, so
+/// errors, row numbers and dropped rows are those of a sequential read.
 /// </summary>
 /// <remarks>
 /// Quoted fields (<c>"a,b"</c>, <c>""</c> for a quote) are accepted in the header and in data rows, but may not span
@@ -17,12 +19,9 @@ namespace GpuEnet.Host.Data;
 /// </remarks>
 internal static class CsvTableReader
 {
-    private const int TargetRole = -1;
-    private const int WeightsRole = -2;
-    private const int SkipRole = -3;
-
-    // Doubles per row-major chunk (8 MiB): large enough to amortise, small enough to keep the transpose peak tight.
-    private const int ChunkValues = 1 << 20;
+    private const int TargetRole = CsvRows.TargetRole;
+    private const int WeightsRole = CsvRows.WeightsRole;
+    private const int SkipRole = CsvRows.SkipRole;
 
     public static Dataset Read(DataRequest request, byte delimiter, bool gzip, TargetVector? externalTarget)
     {
@@ -30,7 +29,10 @@ internal static class CsvTableReader
         using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         if (!gzip)
         {
-            return ReadCore(request, fs, delimiter, externalTarget);
+            // A regular file is parsed on every core; a pipe or an empty file is read as a stream.
+            return fs.CanSeek && fs.Length > 0 && !ForceStream.Value
+                ? ReadParallel(request, fs, delimiter, externalTarget, Environment.ProcessorCount)
+                : ReadCore(request, fs, delimiter, externalTarget);
         }
 
         using var inflated = new CountingStream(new GZipStream(fs, CompressionMode.Decompress));
@@ -103,6 +105,12 @@ internal static class CsvTableReader
         }
     }
 
+    /// <summary>Tests: read plain files as a stream on one core, as gzip data is (flows to the threads of the caller's context).</summary>
+    internal static readonly AsyncLocal<bool> ForceStream = new();
+
+    /// <summary>Tests: split a plain file into this many parts whatever its size (at most one per line).</summary>
+    internal static readonly AsyncLocal<int?> ForceParts = new();
+
     /// <summary>What a file that is not delimited text looks like, from its first bytes, or null when it looks like text.</summary>
     internal static string? DescribeBinary(ReadOnlySpan<byte> head)
     {
@@ -148,6 +156,110 @@ internal static class CsvTableReader
             throw DataErrors.File(file, "is empty (a header line naming the columns is required).");
         }
 
+        var layout = ReadHeader(request, headerLine, delimiter, externalTarget);
+        var rows = new CsvRows(layout, firstLine: 2);
+        while (reader.TryReadLine(out var line) && rows.Line(line))
+        {
+        }
+
+        return Finish(request, layout, [rows], externalTarget);
+    }
+
+    /// <summary>
+    /// A plain file: split at line ends into one part per core, the parts read (positioned reads, no mapping: the
+    /// resident set stays that of the matrix) and parsed in parallel, and joined in file order — errors too: the first
+    /// bad line of the file is the one reported, as a sequential read would.
+    /// </summary>
+    private static Dataset ReadParallel(DataRequest request, FileStream fs, byte delimiter, TargetVector? externalTarget, int parts)
+    {
+        string file = request.Path;
+        var handle = fs.SafeFileHandle;
+        long length = fs.Length;
+        var headerReader = new ByteLineReader(new FileRegionStream(handle, 0, length));
+        headerReader.TryReadLine(out var headerLine);
+        var layout = ReadHeader(request, headerLine, delimiter, externalTarget);
+        long dataStart = headerReader.Position;
+
+        // Part boundaries: the start of the line after each equal share of the bytes (parts hold whole lines).
+        long body = length - dataStart;
+        int count = (int)Math.Max(1, Math.Min(parts, body / MinPartBytes));
+        count = ForceParts.Value ?? count;
+        var starts = new List<long> { dataStart };
+        for (int k = 1; k < count; k++)
+        {
+            long next = NextLineStart(handle, Math.Max(dataStart + (body * k / count), starts[^1]), length);
+            if (next > starts[^1] && next < length)
+            {
+                starts.Add(next);
+            }
+        }
+
+        starts.Add(length);
+        var results = new CsvRows[starts.Count - 1];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parts) }, k =>
+        {
+            var rows = new CsvRows(layout, firstLine: 0);
+            var reader = new ByteLineReader(new FileRegionStream(handle, starts[k], starts[k + 1]));
+            while (reader.TryReadLine(out var line) && rows.Line(line))
+            {
+            }
+
+            results[k] = rows;
+        });
+
+        long firstLine = 2;
+        foreach (var part in results)
+        {
+            part.FirstLine = firstLine;
+            firstLine += part.Lines;
+        }
+
+        return Finish(request, layout, results, externalTarget);
+    }
+
+    /// <summary>Where the line after the one holding byte <paramref name="from"/> starts (the file's length when none does).</summary>
+    private static long NextLineStart(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long length)
+    {
+        var window = new byte[1 << 16];
+        long at = from;
+        while (at < length)
+        {
+            int read = RandomAccess.Read(handle, window, at);
+            if (read <= 0)
+            {
+                break;
+            }
+
+            int k = window.AsSpan(0, read).IndexOfAny((byte)'\n', (byte)'\r');
+            if (k >= 0)
+            {
+                long next = at + k + 1;
+                if (window[k] == (byte)'\r' && next < length)
+                {
+                    // CR LF is one line end; read the byte after the CR even when it lies past the window.
+                    Span<byte> one = stackalloc byte[1];
+                    if (RandomAccess.Read(handle, one, next) == 1 && one[0] == (byte)'\n')
+                    {
+                        next++;
+                    }
+                }
+
+                return next;
+            }
+
+            at += read;
+        }
+
+        return length;
+    }
+
+    // Parts smaller than this are not worth a thread.
+    private const long MinPartBytes = 1 << 16;
+
+    /// <summary>Reads the header line and decides each column's role.</summary>
+    private static CsvLayout ReadHeader(DataRequest request, ReadOnlySpan<byte> headerLine, byte delimiter, TargetVector? externalTarget)
+    {
+        string file = request.Path;
         if (DescribeBinary(headerLine[..Math.Min(headerLine.Length, 4096)]) is { } binary)
         {
             throw DataErrors.File(file, binary + '.');
@@ -224,172 +336,97 @@ internal static class CsvTableReader
             }
         }
 
-        int p = features.Count;
-        int chunkRows = Math.Max(1, ChunkValues / Math.Max(1, p));
-        var chunks = new List<double[]?>();
-        double[] chunk = new double[(long)chunkRows * p];
-        chunks.Add(chunk);
-        int rowInChunk = 0;
+        return new CsvLayout(file, delimiter, header, roles, features, wantTarget, weightsColumn >= 0);
+    }
 
-        var missing = new List<int>?[p];
-        var pendingMissing = new List<int>();
-        var y = new List<double>();
-        var w = weightsColumn >= 0 ? new List<double>() : null;
-        var sourceRows = new List<int>();
-        var quoted = new List<string>();
-        int dataRow = 0, kept = 0, dropped = 0;
-
-        while (reader.TryReadLine(out var line))
+    /// <summary>
+    /// Joins the parts in file order: reports the first bad line, applies a target file, drops rows without a target
+    /// (or weight), and transposes the kept rows into the column-major matrix.
+    /// </summary>
+    private static Dataset Finish(DataRequest request, CsvLayout layout, CsvRows[] parts, TargetVector? externalTarget)
+    {
+        string file = layout.File;
+        int p = layout.Features.Count;
+        int dataRows = 0;
+        foreach (var part in parts)
         {
-            if (line.IsEmpty)
+            if (part.Error is { } error)
             {
-                continue;
-            }
-
-            dataRow++;
-            long lineNo = reader.LineNumber;
-            var row = chunk.AsSpan(rowInChunk * p, p);
-            pendingMissing.Clear();
-            double target = double.NaN, weight = 1;
-
-            if (line.IndexOf((byte)'"') < 0)
-            {
-                int c = 0;
-                var rest = line;
-                while (true)
-                {
-                    int k = rest.IndexOf(delimiter);
-                    var cell = k < 0 ? rest : rest[..k];
-                    if (c == width)
-                    {
-                        throw TooManyFields(file, lineNo, header);
-                    }
-
-                    int role = roles[c];
-                    if (role >= 0)
-                    {
-                        // Fast path: a finite number. Everything else (missing, text, ±∞) goes through Classify.
-                        // Utf8Parser rounds exactly like double.Parse (checked bit for bit) at about half the cost.
-                        if (Utf8Parser.TryParse(cell, out double v, out int used) && used == cell.Length && double.IsFinite(v))
-                        {
-                            row[role] = v;
-                        }
-                        else
-                        {
-                            row[role] = 0;
-                            Feature(cell, file, lineNo, header[c], pendingMissing, role);
-                        }
-                    }
-                    else if (role == TargetRole)
-                    {
-                        target = Special(cell, file, lineNo, header[c]);
-                    }
-                    else if (role == WeightsRole)
-                    {
-                        weight = Weight(cell, file, lineNo, header[c]);
-                    }
-
-                    c++;
-                    if (k < 0)
-                    {
-                        break;
-                    }
-
-                    rest = rest[(k + 1)..];
-                }
-
-                if (c < width)
-                {
-                    throw TooFewFields(file, lineNo, header, c);
-                }
-            }
-            else
-            {
-                quoted.Clear();
-                SplitQuoted(line, delimiter, quoted, file, lineNo);
-                if (quoted.Count > width)
-                {
-                    throw TooManyFields(file, lineNo, header);
-                }
-
-                if (quoted.Count < width)
-                {
-                    throw TooFewFields(file, lineNo, header, quoted.Count);
-                }
-
-                for (int c = 0; c < width; c++)
-                {
-                    var cell = Encoding.UTF8.GetBytes(quoted[c]);
-                    int role = roles[c];
-                    if (role >= 0)
-                    {
-                        row[role] = Feature(cell, file, lineNo, header[c], pendingMissing, role);
-                    }
-                    else if (role == TargetRole)
-                    {
-                        target = Special(cell, file, lineNo, header[c]);
-                    }
-                    else if (role == WeightsRole)
-                    {
-                        weight = Weight(cell, file, lineNo, header[c]);
-                    }
-                }
-            }
-
-            if (externalTarget is not null)
-            {
-                if (dataRow > externalTarget.Values.Length)
+                // A sequential read stops at whichever comes first: this line, or the row past the target file's end.
+                if (externalTarget is not null && dataRows + error.DataRow > externalTarget.Values.Length + 1)
                 {
                     throw LengthMismatch(file, externalTarget, null);
                 }
 
-                target = externalTarget.Values[dataRow - 1];
+                CsvRows.Throw(layout, error.Text, part.FirstLine + error.Line - 1);
             }
 
-            if (wantTarget && (double.IsNaN(target) || double.IsNaN(weight)))
-            {
-                dropped++;
-                continue;
-            }
-
-            foreach (int f in pendingMissing)
-            {
-                (missing[f] ??= []).Add(kept);
-            }
-
-            if (wantTarget)
-            {
-                y.Add(target);
-                w?.Add(weight);
-            }
-
-            sourceRows.Add(dataRow);
-            kept++;
-            if (++rowInChunk == chunkRows)
-            {
-                chunk = new double[(long)chunkRows * p];
-                chunks.Add(chunk);
-                rowInChunk = 0;
-            }
+            dataRows += part.DataRows;
         }
 
-        if (externalTarget is not null && dataRow != externalTarget.Values.Length)
+        if (externalTarget is not null && dataRows != externalTarget.Values.Length)
         {
-            throw LengthMismatch(file, externalTarget, dataRow);
+            throw LengthMismatch(file, externalTarget, dataRows > externalTarget.Values.Length ? null : dataRows);
         }
 
-        if (dataRow == 0)
+        if (dataRows == 0)
         {
             throw DataErrors.File(file, "has a header but no data rows.");
         }
 
-        if (kept == 0)
+        bool keepAll = request.KeepRowsWithoutTarget;
+        var y = new List<double>();
+        var w = layout.HasWeights ? new List<double>() : null;
+        var sourceRows = new List<int>(dataRows);
+        var rowRefs = new List<(double[] Block, int Offset)>(dataRows);
+        var missing = new List<int>?[p];
+        int dropped = 0, before = 0;
+        foreach (var part in parts)
+        {
+            var keptAs = new int[part.DataRows];
+            for (int r = 0; r < part.DataRows; r++)
+            {
+                int dataRow = before + r + 1;
+                double target = externalTarget is not null ? externalTarget.Values[dataRow - 1] : part.Targets[r];
+                double weight = w is null ? 1 : part.Weights[r];
+                if (layout.WantTarget && !keepAll && (double.IsNaN(target) || double.IsNaN(weight)))
+                {
+                    dropped++;
+                    keptAs[r] = -1;
+                    continue;
+                }
+
+                keptAs[r] = sourceRows.Count;
+                if (layout.WantTarget)
+                {
+                    y.Add(target);
+                    w?.Add(weight);
+                }
+
+                sourceRows.Add(dataRow);
+                rowRefs.Add(part.RowAt(r));
+            }
+
+            foreach (long cell in part.MissingCells)
+            {
+                int kept = keptAs[(int)(cell >> 32)];
+                if (kept >= 0)
+                {
+                    (missing[(int)(uint)cell] ??= []).Add(kept);
+                }
+            }
+
+            before += part.DataRows;
+        }
+
+        int n = sourceRows.Count;
+        if (n == 0)
         {
             throw DataErrors.File(file, $"has no row with a target{(w is null ? "" : " and a weight")} ({dropped} rows were dropped as missing).");
         }
 
         bool anyMissing = Array.Exists(missing, m => m is not null);
-        IColumnSource x = Transpose(chunks, chunkRows, kept, p, request.Precision == Precision.Float32 && !anyMissing, file, features, sourceRows);
+        IColumnSource x = Transpose(rowRefs, p, request.Precision == Precision.Float32 && !anyMissing, file, layout.Features, sourceRows);
         if (x is DenseMatrix dense && anyMissing)
         {
             var lists = new int[p][];
@@ -403,9 +440,9 @@ internal static class CsvTableReader
 
         return new Dataset
         {
-            Features = [.. features],
+            Features = [.. layout.Features],
             X = x,
-            Y = wantTarget ? [.. y] : [],
+            Y = layout.WantTarget ? [.. y] : [],
             Weights = w is null ? null : [.. w],
             Target = TargetVector.Label(request, externalTarget),
             DroppedRows = dropped,
@@ -414,9 +451,13 @@ internal static class CsvTableReader
         };
     }
 
-    /// <summary>Copies the row-major chunks into one column-major matrix, releasing each chunk once copied.</summary>
-    private static IColumnSource Transpose(List<double[]?> chunks, int chunkRows, int n, int p, bool single, string file, List<string> names, List<int> sourceRows)
+    /// <summary>
+    /// Copies the kept rows (row-major, wherever their part stored them) into one column-major matrix, in tiles of
+    /// rows spread over the cores. A float32 cell out of range is reported at its first row, then first column.
+    /// </summary>
+    private static IColumnSource Transpose(List<(double[] Block, int Offset)> rows, int p, bool single, string file, List<string> names, List<int> sourceRows)
     {
+        int n = rows.Count;
         if ((long)n * p > Array.MaxLength)
         {
             throw DataErrors.File(file, $"is too large for one dense matrix ({n} rows × {p} columns).");
@@ -424,48 +465,59 @@ internal static class CsvTableReader
 
         double[]? d = single ? null : GC.AllocateUninitializedArray<double>(n * p);
         float[]? s = single ? GC.AllocateUninitializedArray<float>(n * p) : null;
-        const int Block = 256;
-        for (int k = 0; k < chunks.Count; k++)
+        const int Tile = 64;
+        int tiles = (n + Tile - 1) / Tile;
+        long firstBad = long.MaxValue; // row * p + column of the first float32 overflow
+        Parallel.For(0, tiles, t =>
         {
-            double[] chunk = chunks[k]!;
-            chunks[k] = null;
-            int first = k * chunkRows;
-            int rows = Math.Min(chunkRows, n - first);
-            for (int r0 = 0; r0 < rows; r0 += Block)
+            int i0 = t * Tile, i1 = Math.Min(n, i0 + Tile);
+            for (int j0 = 0; j0 < p; j0 += Tile)
             {
-                int r1 = Math.Min(rows, r0 + Block);
-                for (int j = 0; j < p; j++)
+                int j1 = Math.Min(p, j0 + Tile);
+                for (int i = i0; i < i1; i++)
                 {
-                    int dst = (j * n) + first;
+                    var (block, offset) = rows[i];
+                    var src = block.AsSpan(offset + j0, j1 - j0);
                     if (d is not null)
                     {
-                        for (int r = r0; r < r1; r++)
+                        for (int j = 0; j < src.Length; j++)
                         {
-                            d[dst + r] = chunk[(r * p) + j];
+                            d[((j0 + j) * n) + i] = src[j];
                         }
                     }
                     else
                     {
-                        for (int r = r0; r < r1; r++)
+                        for (int j = 0; j < src.Length; j++)
                         {
-                            double v = chunk[(r * p) + j];
+                            double v = src[j];
                             if (Math.Abs(v) > float.MaxValue)
                             {
-                                throw DataErrors.AtRow(file, sourceRows[first + r], names[j],
-                                    $"{v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} does not fit in float32 (largest ±3.4e38); use --precision float64.");
+                                long at = ((long)i * p) + j0 + j;
+                                long seen;
+                                while (at < (seen = Interlocked.Read(ref firstBad)) && Interlocked.CompareExchange(ref firstBad, at, seen) != seen)
+                                {
+                                }
                             }
 
-                            s![dst + r] = (float)v;
+                            s![((j0 + j) * n) + i] = (float)v;
                         }
                     }
                 }
             }
+        });
+
+        if (firstBad != long.MaxValue)
+        {
+            int i = (int)(firstBad / p), j = (int)(firstBad % p);
+            double v = rows[i].Block[rows[i].Offset + j];
+            throw DataErrors.AtRow(file, sourceRows[i], names[j],
+                $"{v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} does not fit in float32 (largest ±3.4e38); use --precision float64.");
         }
 
         return d is not null ? new DenseMatrix(n, p, d) : new DenseMatrix32(n, p, s!);
     }
 
-    private static double Feature(ReadOnlySpan<byte> cell, string file, long line, string column, List<int> pendingMissing, int feature)
+    internal static double Feature(ReadOnlySpan<byte> cell, string file, long line, string column, List<int> pendingMissing, int feature)
     {
         switch (NumberText.Parse(cell, out double v))
         {
@@ -482,7 +534,7 @@ internal static class CsvTableReader
     }
 
     /// <summary>Target cell: NaN when missing.</summary>
-    private static double Special(ReadOnlySpan<byte> cell, string file, long line, string column) =>
+    internal static double Special(ReadOnlySpan<byte> cell, string file, long line, string column) =>
         NumberText.Parse(cell, out double v) switch
         {
             CellKind.Number => v,
@@ -492,7 +544,7 @@ internal static class CsvTableReader
         };
 
     /// <summary>Weight cell: NaN when missing; negative or infinite is an error.</summary>
-    private static double Weight(ReadOnlySpan<byte> cell, string file, long line, string column)
+    internal static double Weight(ReadOnlySpan<byte> cell, string file, long line, string column)
     {
         var kind = NumberText.Parse(cell, out double v);
         return kind switch
@@ -505,10 +557,10 @@ internal static class CsvTableReader
         };
     }
 
-    private static Cli.CliException TooManyFields(string file, long line, List<string> header) =>
+    internal static Cli.CliException TooManyFields(string file, long line, List<string> header) =>
         DataErrors.At(file, line, header[^1], $"the row has more fields than the {header.Count} header columns (extra fields after the last column).");
 
-    private static Cli.CliException TooFewFields(string file, long line, List<string> header, int found) =>
+    internal static Cli.CliException TooFewFields(string file, long line, List<string> header, int found) =>
         DataErrors.At(file, line, header[found], $"the row ends after {found} of the {header.Count} header columns.");
 
     private static Cli.CliException LengthMismatch(string file, TargetVector target, int? rows) =>

@@ -62,7 +62,7 @@ public static class DataLoader
 
     /// <summary>
     /// Every file a load of <paramref name="path"/> may read: the file itself, a PLINK <c>.bed</c>'s <c>.bim</c> and
-    /// <c>.fam</c>, a <c>.npy</c>'s names sidecars. Outputs are checked against them.
+    /// <c>.fam</c>, a <c>.npy</c>'s sidecars (<c>X.npy.json</c>, names files). Outputs are checked against them.
     /// </summary>
     public static IEnumerable<string> InputFiles(string path)
     {
@@ -75,6 +75,7 @@ public static class DataLoader
         }
         else if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
         {
+            yield return NpySidecar.PathOf(path);
             yield return path + ".names";
             yield return Path.ChangeExtension(path, ".names");
         }

@@ -53,4 +53,17 @@ public sealed record DataRequest(string Path)
     /// from the file are left to the caller to report.
     /// </summary>
     public IReadOnlyCollection<string>? Keep { get; init; }
+
+    /// <summary>
+    /// When neither <see cref="Target"/> nor <see cref="TargetFile"/> is given, use the target that <c>gpuenet convert</c>
+    /// stored in a <c>.npy</c>'s sidecar (<c>X.npy.json</c>), if any. <c>fit</c> and <c>cv</c> set it; <c>predict</c>,
+    /// which reads features only, does not.
+    /// </summary>
+    public bool UseStoredTarget { get; init; }
+
+    /// <summary>
+    /// Keep every data row, a missing target (or weight) included as NaN in <see cref="Dataset.Y"/>, instead of
+    /// dropping it (<c>gpuenet convert</c>, which stores the rows as they are). Delimited text only.
+    /// </summary>
+    internal bool KeepRowsWithoutTarget { get; init; }
 }

@@ -11,8 +11,9 @@ namespace GpuEnet.Host.Data;
 /// declared missing cells (stored as 0).
 /// </summary>
 /// <remarks>
-/// Feature names are <c>x1…xp</c>, or the lines of a sidecar names file (<c>X.npy.names</c>, else <c>X.names</c>) when
-/// present. Without a target file, <see cref="DataRequest.Target"/> and <see cref="DataRequest.WeightsColumn"/> name
+/// Feature names are <c>x1…xp</c>, or those of the sidecar <c>X.npy.json</c> that <c>gpuenet convert</c> writes (which
+/// also stores a target: see <see cref="NpySidecar"/>), else the lines of a names file (<c>X.npy.names</c>, else
+/// <c>X.names</c>) when present. Without a target file, <see cref="DataRequest.Target"/> and <see cref="DataRequest.WeightsColumn"/> name
 /// columns of the matrix, which are then not features. A float64 Fortran file loaded with
 /// <see cref="Precision.Float32"/> is copied into float32; a float32 Fortran file stays mapped whatever the request
 /// (widening it to float64 would add storage and no accuracy).
@@ -95,7 +96,15 @@ internal static unsafe class NpyReader
             throw DataErrors.File(file, $"is shorter than its header says ({n} × {stored} of '{h.Descr}'; truncated .npy file).");
         }
 
-        string[] names = ReadNames(file, stored);
+        var sidecar = NpySidecar.TryRead(file, n, stored);
+        string[] names = sidecar?.Features ?? ReadNames(file, stored);
+        if (externalTarget is null && sidecar?.Target is { } storedTarget
+            && (request.Target is null ? request.UseStoredTarget : request.Target == sidecar.TargetName && Array.IndexOf(names, request.Target) < 0))
+        {
+            // The target 'gpuenet convert' stored: used when none is named, or when named and not a column.
+            externalTarget = TargetVector.Stored(NpySidecar.PathOf(file), sidecar.TargetName!, storedTarget);
+        }
+
         var view = new MappedFileView(file);
         bool handedOver = false;
         try

@@ -5,11 +5,15 @@ namespace GpuEnet.Host.Data;
 /// <summary>A target read from its own file: one value per data row, NaN where missing.</summary>
 internal sealed class TargetVector
 {
-    private TargetVector(string file, double[] values)
+    private TargetVector(string file, double[] values, string? name = null)
     {
         File = file;
         Values = values;
+        Name = name;
     }
+
+    /// <summary>The name stored with the values (a converted .npy's sidecar), or null for a plain target file.</summary>
+    public string? Name { get; }
 
     /// <summary>The file it came from (for messages).</summary>
     public string File { get; }
@@ -19,7 +23,10 @@ internal sealed class TargetVector
 
     /// <summary>The dataset's name for its target: the requested name, else the target file's name, else "y".</summary>
     public static string Label(DataRequest request, TargetVector? external) =>
-        request.Target ?? (external is null ? "y" : Path.GetFileNameWithoutExtension(external.File));
+        request.Target ?? external?.Name ?? (external is null ? "y" : Path.GetFileNameWithoutExtension(external.File));
+
+    /// <summary>A target stored with its name in <paramref name="file"/> (a converted .npy's sidecar).</summary>
+    public static TargetVector Stored(string file, string name, double[] values) => new(file, values, name);
 
     /// <summary>Reads a 1-D <c>.npy</c> or a text file with one value per line.</summary>
     /// <exception cref="Cli.CliException">On a missing file, text that is not a number, or an infinite value.</exception>

@@ -199,6 +199,23 @@ public sealed class EnetFitter
         }
 
         var cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+        var outOfFold = new Dictionary<int, double[]>();
+        foreach (int lam in new[] { cv.IndexMin, cv.Index1se })
+        {
+            var link = new double[y.Length];
+            Array.Fill(link, double.NaN);
+            for (int f = 0; f < k; f++)
+            {
+                var held = solutions[ratios + (l * k) + f].HeldOutLink[lam];
+                for (int q = 0; q < foldRows[f].Length; q++)
+                {
+                    link[foldRows[f][q]] = held[q];
+                }
+            }
+
+            outOfFold[lam] = link;
+        }
+
         path.Cv = new CvCurve
         {
             Measure = measure,
@@ -208,6 +225,7 @@ public sealed class EnetFitter
             Lambda1se = cv.Lambda1se,
             IndexMin = cv.IndexMin,
             Index1se = cv.Index1se,
+            OutOfFoldLink = outOfFold,
         };
         return (path, cv.Cvm[cv.IndexMin]);
     }
@@ -350,6 +368,7 @@ public sealed class EnetFitter
         Training = model.Training with { SolveSeconds = seconds },
         Family = model.Family,
         Labels = model.Labels,
+        CodedTarget = model.CodedTarget,
     };
 
     private List<PathProblem> FullProblems(TrainingData data, double[] l1Ratios, int[]? foldId = null)
@@ -436,6 +455,7 @@ public sealed class EnetFitter
             FeatureScale = full.FeatureScale,
             Family = _settings.Family,
             Labels = data.Labels,
+            CodedTarget = data.Labels is null ? null : data.Y,
             Training = new TrainingInfo
             {
                 N = data.X.Rows,

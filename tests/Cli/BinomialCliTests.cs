@@ -73,6 +73,41 @@ public sealed class BinomialCliTests : IDisposable
     }
 
     [Fact]
+    public void ReportShowsTheMeasureRocConfusionTableAndOddsRatios()
+    {
+        string data = WriteBinary("d.csv", 100);
+        Ok(Cli.Run("cv", "--data", data, "--target", "y", "--family", "binomial", "--folds", "5", "--threads", "1", "--device", "cpu",
+            "--out", F("m.gnet"), "--report", F("r.html"), "--quiet"));
+        string html = File.ReadAllText(F("r.html"));
+        Assert.Contains("binomial deviance (held out)", html, StringComparison.Ordinal);
+        Assert.Contains("<h2>Classification</h2>", html, StringComparison.Ordinal);
+        Assert.Contains("ROC curve", html, StringComparison.Ordinal);
+        Assert.Contains("Confusion table at probability 0.5", html, StringComparison.Ordinal);
+        Assert.Contains("odds ratio", html, StringComparison.Ordinal);
+
+        // The Gaussian report of the same data has none of these.
+        Ok(Cli.Run("cv", "--data", data, "--target", "y", "--folds", "5", "--threads", "1", "--device", "cpu",
+            "--out", F("g.gnet"), "--report", F("g.html"), "--quiet"));
+        string gaussian = File.ReadAllText(F("g.html"));
+        Assert.DoesNotContain("<h2>Classification</h2>", gaussian, StringComparison.Ordinal);
+        Assert.DoesNotContain("odds ratio", gaussian, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DemoBinomialRecoversCaseControlEffects()
+    {
+        var r = Cli.Run("demo", "--family", "binomial", "--n", "200", "--p", "400", "--effects", "4", "--seed", "2", "--threads", "1",
+            "--device", "cpu", "--out", F("demo"));
+        Ok(r);
+        var recovered = System.Text.RegularExpressions.Regex.Match(r.Out, @"recovered (\d+) of 4 true effects");
+        Assert.True(recovered.Success, r.Out);
+        Assert.True(int.Parse(recovered.Groups[1].Value, CultureInfo.InvariantCulture) >= 3, r.Out);
+        var model = ModelReader.Read(F("demo/demo.gnet"));
+        Assert.Equal(ModelFamily.Binomial, model.Family);
+        Assert.Equal(CvMeasure.Deviance, model.Paths[0].Cv!.Measure);
+    }
+
+    [Fact]
     public void ThreeClassesOneClassAndGaussianOnlyMeasuresAreOneLineErrors()
     {
         string data = WriteBinary("d.csv", 40);

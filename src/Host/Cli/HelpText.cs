@@ -146,6 +146,8 @@ public static class HelpText
           --n N             samples (500)
           --p P             features (20000)
           --effects K       true non-zero effects (20)
+          --family gaussian|binomial  quantitative trait (gaussian), or case/control (binomial: the half of the samples
+                            with the higher liability are cases); cross-validated by deviance
           --seed S          seed (1)
           --device auto|cpu|cuda|ilgpu-cpu, --threads N
           --out DIR         folder for demo.gnet, demo.json and demo-report.html (gpuenet-demo)

@@ -60,4 +60,11 @@ public sealed class CvCurve
 
     /// <summary>Index of <see cref="Lambda1se"/> in the path.</summary>
     public required int Index1se { get; init; }
+
+    /// <summary>
+    /// Binomial family, in memory only (not in the model file): the out-of-fold link η of every row at λ index
+    /// <see cref="IndexMin"/> and <see cref="Index1se"/> (keys), NaN for rows in no fold; for the report's ROC curve and
+    /// confusion table.
+    /// </summary>
+    public IReadOnlyDictionary<int, double[]>? OutOfFoldLink { get; init; }
 }

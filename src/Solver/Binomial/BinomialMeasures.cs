@@ -62,6 +62,11 @@ public static class BinomialMeasures
     {
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(weights);
+        if (link.Length != rows.Length)
+        {
+            throw new ArgumentException($"There are {link.Length} links for {rows.Length} rows.", nameof(link));
+        }
+
         var order = new int[rows.Length];
         var keys = link.ToArray();
         for (int q = 0; q < order.Length; q++)

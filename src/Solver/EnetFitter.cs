@@ -409,7 +409,7 @@ public sealed class EnetFitter
         try
         {
             return _settings.Family == ModelFamily.Binomial
-                ? new BinomialPathSolver(design, data.Y, _settings, _progress).Solve(problems)
+                ? new BinomialPathSolver(design, data.Y, _settings, _progress, _backend).Solve(problems)
                 : new PathSolver(design, data.Y, _settings, _progress).Solve(problems);
         }
         finally

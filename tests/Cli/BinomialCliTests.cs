@@ -73,6 +73,35 @@ public sealed class BinomialCliTests : IDisposable
     }
 
     [Fact]
+    public void TextLabelsAreMappedInSortedOrderAndPredictedBack()
+    {
+        string numeric = WriteBinary("n.csv", 80, high: 1, low: 0);
+        var lines = File.ReadAllLines(numeric);
+        // "control" sorts before "disease": control → 0, disease → 1; one label is quoted, as a CSV writer may.
+        var text = lines.Select((l, i) => i == 0 ? l : l[..l.LastIndexOf(',')] + "," + (l.EndsWith(",1", StringComparison.Ordinal) ? (i == 3 ? "\"disease\"" : "disease") : "control"));
+        File.WriteAllLines(F("t.csv"), text);
+        var r = Cli.Run("fit", "--data", F("t.csv"), "--target", "y", "--family", "binomial", "--device", "cpu", "--threads", "1", "--out", F("t.gnet"));
+        Ok(r);
+        Assert.Contains("'control' → 0, 'disease' → 1", r.Out, StringComparison.Ordinal);
+        Ok(Cli.Run("fit", "--data", numeric, "--target", "y", "--family", "binomial", "--device", "cpu", "--threads", "1", "--out", F("n.gnet"), "--quiet"));
+        var (a, b) = (ModelReader.Read(F("t.gnet")).Paths[0], ModelReader.Read(F("n.gnet")).Paths[0]);
+        Assert.Equal(b.Lambda, a.Lambda);
+        Assert.Equal(b.Intercept, a.Intercept);
+        Ok(Cli.Run("predict", "--model", F("t.gnet"), "--data", F("t.csv"), "--type", "class", "--out", F("c.csv"), "--quiet"));
+        Assert.All(File.ReadAllLines(F("c.csv")).Skip(1), l => Assert.Matches("^[0-9]+,(control|disease)$", l));
+
+        File.WriteAllLines(F("three.csv"), text.Select((l, i) => i == 5 ? l[..l.LastIndexOf(',')] + ",unknown" : l));
+        var three = Cli.Run("fit", "--data", F("three.csv"), "--target", "y", "--family", "binomial", "--device", "cpu", "--out", F("x.gnet"));
+        Assert.Equal(1, three.Code);
+        Assert.Contains("3 labels ('control', 'disease', 'unknown')", three.OneLine(), StringComparison.Ordinal);
+
+        File.WriteAllLines(F("mixed.csv"), text.Select((l, i) => i == 5 ? l[..l.LastIndexOf(',')] + ",1" : l));
+        var mixed = Cli.Run("fit", "--data", F("mixed.csv"), "--target", "y", "--family", "binomial", "--device", "cpu", "--out", F("x.gnet"));
+        Assert.Equal(1, mixed.Code);
+        Assert.Contains("mixes numbers and text labels", mixed.OneLine(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReportShowsTheMeasureRocConfusionTableAndOddsRatios()
     {
         string data = WriteBinary("d.csv", 100);

@@ -73,12 +73,18 @@ public static class TrainCommand
             PhenoFile = o.Get("pheno"),
             WeightsColumn = o.Get("weights"),
             CaseControl = settings.Family == ModelFamily.Binomial,
+            TextLabels = settings.Family == ModelFamily.Binomial,
             Precision = precision,
             Ignore = o.Get("ignore") is { } ignore ? NameList("ignore", ignore) : null,
         });
         if (dataset.Y.Length == 0)
         {
             throw new CliException($"No target: name it with --target (a column of {dataPath}) or --target-file.", 2);
+        }
+
+        if (dataset.TargetLabels is { Length: not 2 } found)
+        {
+            throw new CliException($"{dataset.Origin}: the binomial family needs a target with two classes, but '{dataset.Target}' holds {found.Length} label{(found.Length == 1 ? "" : "s")} ({string.Join(", ", found.Take(4).Select(l => $"'{l}'"))}{(found.Length > 4 ? ", …" : "")}).");
         }
 
         var training = Prepare(dataset, settings, o.Bool("missing-indicators", false), clock.Elapsed.TotalSeconds);
@@ -228,6 +234,7 @@ public static class TrainCommand
         {
             X = x,
             Y = data.Y,
+            Labels = data.TargetLabels is [var negative, var positive] ? new ClassLabels(negative, positive) : null,
             Weights = data.Weights,
             Features = features,
             Target = data.Target,

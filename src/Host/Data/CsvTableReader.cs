@@ -173,6 +173,7 @@ internal static class CsvTableReader
         CheckUniqueNames(header, file);
 
         bool wantTarget = request.Target is not null || externalTarget is not null;
+        var labels = request.TextLabels && externalTarget is null ? new TargetLabels() : null;
         int targetColumn = -1, weightsColumn = -1;
         if (request.Target is not null && externalTarget is null)
         {
@@ -282,7 +283,7 @@ internal static class CsvTableReader
                     }
                     else if (role == TargetRole)
                     {
-                        target = Special(cell, file, lineNo, header[c]);
+                        target = labels is null ? Special(cell, file, lineNo, header[c]) : labels.Read(cell, file, lineNo, header[c]);
                     }
                     else if (role == WeightsRole)
                     {
@@ -327,7 +328,7 @@ internal static class CsvTableReader
                     }
                     else if (role == TargetRole)
                     {
-                        target = Special(cell, file, lineNo, header[c]);
+                        target = labels is null ? Special(cell, file, lineNo, header[c]) : labels.Read(cell, file, lineNo, header[c]);
                     }
                     else if (role == WeightsRole)
                     {
@@ -401,11 +402,14 @@ internal static class CsvTableReader
             dense.WithMissing(lists);
         }
 
+        double[] targetValues = wantTarget ? [.. y] : [];
+        labels?.Recode(targetValues);
         return new Dataset
         {
             Features = [.. features],
             X = x,
-            Y = wantTarget ? [.. y] : [],
+            Y = targetValues,
+            TargetLabels = labels?.Sorted,
             Weights = w is null ? null : [.. w],
             Target = TargetVector.Label(request, externalTarget),
             DroppedRows = dropped,

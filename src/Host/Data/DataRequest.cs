@@ -43,6 +43,12 @@ public sealed record DataRequest(string Path)
     public bool CaseControl { get; init; }
 
     /// <summary>
+    /// Binomial family: a CSV target column may hold text labels (e.g. <c>case</c>, <c>control</c>), coded by their sorted
+    /// order into <see cref="Dataset.TargetLabels"/>; a column of numbers is read as numbers.
+    /// </summary>
+    public bool TextLabels { get; init; }
+
+    /// <summary>
     /// Storage precision of dense data: <see cref="Precision.Float64"/> (default) or <see cref="Precision.Float32"/>.
     /// Float32 falls back to float64 when the data has missing values (the missing-cell contract is float64 only).
     /// </summary>

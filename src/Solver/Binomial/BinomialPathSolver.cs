@@ -44,13 +44,27 @@ internal sealed class BinomialPathSolver
     private readonly int _n;
     private readonly int _p;
     private readonly double[] _penalty;
+    private readonly IKernelBackend? _backend;
     private Standardization? _std;
     private DescentBatch? _work;
 
+    // The strong-set design of the Newton steps' moments, kept while the union of the strong sets is unchanged.
+    private IBoundDesign? _strongDesign;
+    private int[] _strongPosition = [];
+
     /// <summary>Creates a solver for targets <paramref name="y"/> coded 0/1 (the second class is 1).</summary>
-    public BinomialPathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress)
+    /// <param name="design">X bound on the backend.</param>
+    /// <param name="y">The target, 0/1.</param>
+    /// <param name="settings">What to fit.</param>
+    /// <param name="progress">Hears about accepted λ.</param>
+    /// <param name="backend">
+    /// The backend of <paramref name="design"/>, to bind the strong set's columns as a design of their own for the Newton
+    /// steps' moments (null: every Newton step reads all of X).
+    /// </param>
+    public BinomialPathSolver(IBoundDesign design, double[] y, EnetSettings settings, IProgress<PathProgress>? progress, IKernelBackend? backend = null)
     {
         _design = design;
+        _backend = backend;
         _y = y;
         _settings = settings;
         _progress = progress;
@@ -72,6 +86,18 @@ internal sealed class BinomialPathSolver
     private Standardization Std => _std!;
 
     public PathSolution[] Solve(IReadOnlyList<PathProblem> problems)
+    {
+        try
+        {
+            return SolveAll(problems);
+        }
+        finally
+        {
+            ReleaseStrongDesign();
+        }
+    }
+
+    private PathSolution[] SolveAll(IReadOnlyList<PathProblem> problems)
     {
         int batch = problems.Count;
         var weights = NormalisedWeights(problems);
@@ -206,7 +232,8 @@ internal sealed class BinomialPathSolver
         }
     }
 
-    // Σ v x̃² and Σ v x̃ of every strong feature under each problem's working weights v (one pass over X).
+    // Σ v x̃² and Σ v x̃ of every strong feature under each problem's working weights v: one pass over the union of the
+    // strong sets, bound as a design of its own (or over all of X when that union is most of it, or without a backend).
     private void WorkingMoments(List<ProblemState> states)
     {
         if (states.All(s => s.StrongList.Count == 0))
@@ -214,24 +241,79 @@ internal sealed class BinomialPathSolver
             return;
         }
 
+        var (design, position) = MomentsDesign(states);
         int count = states.Count;
-        long size = (long)_p * count;
+        int columns = design.Columns;
+        long size = (long)columns * count;
         var v = new double[(long)_n * count];
         var centre = new double[size];
+        var all = Std.Transform.Centre;
         for (int q = 0; q < count; q++)
         {
             states[q].Working.CopyTo(v.AsSpan(q * _n, _n));
-            Std.Transform.Centre.AsSpan(states[q].Index * _p, _p).CopyTo(centre.AsSpan(q * _p, _p));
+            long offset = (long)states[q].Index * _p;
+            for (int c = 0; c < columns; c++)
+            {
+                centre[((long)q * columns) + c] = all[offset + (position is null ? c : ((ColumnSubset)design.Source).Columns[c])];
+            }
         }
 
         var present = new double[size];
         var sum = new double[size];
         var squares = new double[size];
-        _design.ColumnMoments(v, count, centre, present, sum, squares);
-        Passes++;
+        design.ColumnMoments(v, count, centre, present, sum, squares);
+        Passes += position is null ? 1 : 0;
         for (int q = 0; q < count; q++)
         {
-            states[q].TakeMoments(present.AsSpan(q * _p, _p), sum.AsSpan(q * _p, _p), squares.AsSpan(q * _p, _p));
+            states[q].TakeMoments(present.AsSpan(q * columns, columns), sum.AsSpan(q * columns, columns), squares.AsSpan(q * columns, columns), position);
+        }
+    }
+
+    // The design the moments are read from, and each feature's column in it (null: the full design, column j is j).
+    private (IBoundDesign Design, int[]? Position) MomentsDesign(List<ProblemState> states)
+    {
+        if (_backend is null)
+        {
+            return (_design, null);
+        }
+
+        var union = new SortedSet<int>();
+        foreach (var s in states)
+        {
+            union.UnionWith(s.StrongList);
+        }
+
+        if (union.Count > _p / 2)
+        {
+            return (_design, null);
+        }
+
+        if (_strongDesign is not null && union.Count <= _strongDesign.Columns && union.All(j => _strongPosition[j] >= 0))
+        {
+            return (_strongDesign, _strongPosition);
+        }
+
+        ReleaseStrongDesign();
+        var columns = union.ToArray();
+        _strongDesign = _backend.Bind(new ColumnSubset(_design.Source, columns));
+        _strongPosition = new int[_p];
+        Array.Fill(_strongPosition, -1);
+        for (int c = 0; c < columns.Length; c++)
+        {
+            _strongPosition[columns[c]] = c;
+        }
+
+        return (_strongDesign, _strongPosition);
+    }
+
+    // The strong-set design's traffic counts as the solve's.
+    private void ReleaseStrongDesign()
+    {
+        if (_strongDesign is not null)
+        {
+            _design.Traffic.Add(_strongDesign.Traffic);
+            _strongDesign.Dispose();
+            _strongDesign = null;
         }
     }
 
@@ -565,14 +647,18 @@ internal sealed class BinomialPathSolver
             _startIntercept = _intercept;
         }
 
-        /// <summary>Curvature Σ v x̃² and Σ v x̃ of the strong features from the working-weight moments around the centres.</summary>
-        public void TakeMoments(ReadOnlySpan<double> present, ReadOnlySpan<double> sum, ReadOnlySpan<double> squares)
+        /// <summary>
+        /// Curvature Σ v x̃² and Σ v x̃ of the strong features from the working-weight moments around the centres; feature j's
+        /// moments are at <paramref name="position"/>[j] (null: at j).
+        /// </summary>
+        public void TakeMoments(ReadOnlySpan<double> present, ReadOnlySpan<double> sum, ReadOnlySpan<double> squares, int[]? position)
         {
             var t = _solver.Std.Transform;
             for (int k = 0; k < StrongList.Count; k++)
             {
-                int j = StrongList[k];
-                long at = At(j);
+                int j0 = StrongList[k];
+                int j = position is null ? j0 : position[j0];
+                long at = At(j0);
                 double c = t.Centre[at], inv = t.InverseScale[at], f = t.Fill[at];
                 // Missing cells take the fill f: their weight is the total less the present weight.
                 double missing = Math.Max(0, _workingTotal - present[j]);

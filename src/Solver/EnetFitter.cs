@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using GpuEnet.Kernels;
+using GpuEnet.Solver.Binomial;
 using GpuEnet.Solver.CrossValidation;
 using GpuEnet.Solver.Model;
 using GpuEnet.Solver.Path;
@@ -34,6 +35,7 @@ public sealed class EnetFitter
     {
         ArgumentNullException.ThrowIfNull(data);
         Validate(data);
+        data = Coded(data);
         var clock = Stopwatch.StartNew();
         var problems = FullProblems(data, _settings.L1Ratios);
         var solutions = Solve(data, problems);
@@ -51,18 +53,20 @@ public sealed class EnetFitter
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         Validate(data);
+        data = Coded(data);
         var clock = Stopwatch.StartNew();
         int n = data.X.Rows;
         int[] foldId = options.FoldId ?? Folds.Random(n, options.Folds, options.Seed);
         Folds.Validate(foldId, n);
         ValidateFolds(data, foldId, options);
-        var (paths, full, score) = CrossValidateGrid(data, _settings.L1Ratios, foldId);
+        var measure = MeasureOf(options);
+        var (paths, full, score) = CrossValidateGrid(data, _settings.L1Ratios, foldId, measure);
         if (options.Refine)
         {
             var finer = RefinedRatios(paths.Select(q => q.L1Ratio).ToArray(), BestPath(score));
             if (finer.Length > 0)
             {
-                var (morePaths, moreFull, moreScore) = CrossValidateGrid(data, finer, foldId);
+                var (morePaths, moreFull, moreScore) = CrossValidateGrid(data, finer, foldId, measure);
                 var all = paths.Zip(full, score).Concat(morePaths.Zip(moreFull, moreScore)).OrderByDescending(t => t.First.L1Ratio).ToArray();
                 paths = all.Select(t => t.First).ToArray();
                 full = all.Select(t => t.Second).ToArray();
@@ -86,7 +90,7 @@ public sealed class EnetFitter
 
     // One batch: the full-data fit per l1_ratio and every (fold, l1_ratio) problem; returns the paths with their CV curves,
     // and per path its smallest cvm on the solver's internal y scale (which, unlike the user's units, cannot overflow).
-    private (EnetPath[] Paths, PathSolution[] Full, double[] Score) CrossValidateGrid(TrainingData data, double[] l1Ratios, int[] foldId)
+    private (EnetPath[] Paths, PathSolution[] Full, double[] Score) CrossValidateGrid(TrainingData data, double[] l1Ratios, int[] foldId, CvMeasure measure)
     {
         int n = data.X.Rows;
         int k = foldId.Max();
@@ -119,6 +123,16 @@ public sealed class EnetFitter
         var paths = new EnetPath[ratios];
         var score = new double[ratios];
         var foldWeight = foldRows.Select(rows => rows.Sum(i => baseWeights[i])).ToArray();
+        if (_settings.Family == ModelFamily.Binomial)
+        {
+            for (int l = 0; l < ratios; l++)
+            {
+                (paths[l], score[l]) = BinomialCv(solutions, l, l1Ratios[l], ratios, foldRows, foldWeight, data.Y, baseWeights, measure);
+            }
+
+            return (paths, solutions[..ratios], score);
+        }
+
         for (int l = 0; l < ratios; l++)
         {
             var path = ToPath(solutions[l], l1Ratios[l]);
@@ -151,6 +165,7 @@ public sealed class EnetFitter
             double s = solutions[l].YScale;
             path.Cv = new CvCurve
             {
+                Measure = measure,
                 Cvm = cv.Cvm.Select(v => v * s * s).ToArray(),
                 Cvsd = cv.Cvsd.Select(v => v * s * s).ToArray(),
                 LambdaMin = cv.LambdaMin,
@@ -162,6 +177,92 @@ public sealed class EnetFitter
         }
 
         return (paths, solutions[..ratios], score);
+    }
+
+    // cv.glmnet's curve of one binomial path from its folds' held-out links; the score is the best cvm, negated for AUC so
+    // that smaller is better everywhere.
+    private static (EnetPath Path, double Score) BinomialCv(PathSolution[] solutions, int l, double l1Ratio, int ratios, int[][] foldRows,
+        double[] foldWeight, double[] y, double[] baseWeights, CvMeasure measure)
+    {
+        int k = foldRows.Length;
+        var path = ToPath(solutions[l], l1Ratio);
+        var foldError = new double[k][];
+        double sign = measure == CvMeasure.Auc ? -1 : 1;
+        for (int f = 0; f < k; f++)
+        {
+            var fold = solutions[ratios + (l * k) + f];
+            foldError[f] = new double[path.Count];
+            for (int lam = 0; lam < path.Count; lam++)
+            {
+                foldError[f][lam] = sign * BinomialMeasures.FoldError(measure, fold.HeldOutLink[lam], foldRows[f], y, baseWeights);
+            }
+        }
+
+        var cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+        var outOfFold = new Dictionary<int, double[]>();
+        foreach (int lam in new[] { cv.IndexMin, cv.Index1se })
+        {
+            var link = new double[y.Length];
+            Array.Fill(link, double.NaN);
+            for (int f = 0; f < k; f++)
+            {
+                var held = solutions[ratios + (l * k) + f].HeldOutLink[lam];
+                for (int q = 0; q < foldRows[f].Length; q++)
+                {
+                    link[foldRows[f][q]] = held[q];
+                }
+            }
+
+            outOfFold[lam] = link;
+        }
+
+        path.Cv = new CvCurve
+        {
+            Measure = measure,
+            Cvm = cv.Cvm.Select(v => sign * v).ToArray(),
+            Cvsd = cv.Cvsd,
+            LambdaMin = cv.LambdaMin,
+            Lambda1se = cv.Lambda1se,
+            IndexMin = cv.IndexMin,
+            Index1se = cv.Index1se,
+            OutOfFoldLink = outOfFold,
+        };
+        return (path, cv.Cvm[cv.IndexMin]);
+    }
+
+    private CvMeasure MeasureOf(CvOptions options)
+    {
+        bool binomial = _settings.Family == ModelFamily.Binomial;
+        var measure = options.Measure ?? (binomial ? CvMeasure.Deviance : CvMeasure.Mse);
+        if (!binomial && measure is CvMeasure.Auc or CvMeasure.Class)
+        {
+            throw new ArgumentException($"The {measure.ToString().ToLowerInvariant()} measure needs the binomial family; the Gaussian family measures mse (= deviance).");
+        }
+
+        return measure;
+    }
+
+    // The binomial family's target coded 0/1 (labels in sorted order); the Gaussian family's data unchanged.
+    private TrainingData Coded(TrainingData data)
+    {
+        if (_settings.Family != ModelFamily.Binomial)
+        {
+            return data;
+        }
+
+        var (coded, labels) = BinaryTarget.Code(data.Y, data.Labels);
+        return new TrainingData
+        {
+            X = data.X,
+            Y = coded,
+            Labels = labels,
+            Weights = data.Weights,
+            Features = data.Features,
+            Target = data.Target,
+            DroppedRows = data.DroppedRows,
+            Preprocessing = data.Preprocessing,
+            LoadSeconds = data.LoadSeconds,
+        };
     }
 
     private static int BestPath(double[] score)
@@ -265,6 +366,9 @@ public sealed class EnetFitter
         FeatureScale = model.FeatureScale,
         StabilityFrequency = model.StabilityFrequency,
         Training = model.Training with { SolveSeconds = seconds },
+        Family = model.Family,
+        Labels = model.Labels,
+        CodedTarget = model.CodedTarget,
     };
 
     private List<PathProblem> FullProblems(TrainingData data, double[] l1Ratios, int[]? foldId = null)
@@ -304,7 +408,9 @@ public sealed class EnetFitter
         using var design = _backend.Bind(data.X);
         try
         {
-            return new PathSolver(design, data.Y, _settings, _progress).Solve(problems);
+            return _settings.Family == ModelFamily.Binomial
+                ? new BinomialPathSolver(design, data.Y, _settings, _progress, _backend).Solve(problems)
+                : new PathSolver(design, data.Y, _settings, _progress).Solve(problems);
         }
         finally
         {
@@ -347,6 +453,9 @@ public sealed class EnetFitter
             Paths = paths,
             Selected = selected,
             FeatureScale = full.FeatureScale,
+            Family = _settings.Family,
+            Labels = data.Labels,
+            CodedTarget = data.Labels is null ? null : data.Y,
             Training = new TrainingInfo
             {
                 N = data.X.Rows,
@@ -580,6 +689,38 @@ public sealed class EnetFitter
         if (options.Stability > 0 && used < 2)
         {
             throw new ArgumentException("Stability selection needs at least 2 rows of positive weight.");
+        }
+
+        // Binomial: every fold's training rows must hold both classes (the fold's intercept-only model is otherwise ±∞).
+        if (data.Labels is { } labels)
+        {
+            var classes = new double[k + 1, 2];
+            for (int i = 0; i < foldId.Length; i++)
+            {
+                if ((data.Weights?[i] ?? 1) > 0)
+                {
+                    classes[foldId[i], (int)data.Y[i]]++;
+                }
+            }
+
+            double[] total = [0, 0];
+            for (int f = 1; f <= k; f++)
+            {
+                total[0] += classes[f, 0];
+                total[1] += classes[f, 1];
+            }
+
+            for (int f = 1; f <= k; f++)
+            {
+                for (int c = 0; c < 2; c++)
+                {
+                    if (total[c] - classes[f, c] == 0)
+                    {
+                        string label = c == 0 ? labels.Negative : labels.Positive;
+                        throw new ArgumentException($"The training rows of fold {f} hold no row of class '{label}' (all of them are in fold {f}), so the fold's model is undefined; use fewer folds or give fold ids that spread both classes.");
+                    }
+                }
+            }
         }
     }
 

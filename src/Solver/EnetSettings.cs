@@ -8,6 +8,9 @@ namespace GpuEnet.Solver;
 /// </summary>
 public sealed record EnetSettings
 {
+    /// <summary>The loss: Gaussian (squared error) or binomial (logistic, y coded 0/1).</summary>
+    public ModelFamily Family { get; init; } = ModelFamily.Gaussian;
+
     /// <summary>Mixing values a ∈ [0, 1], one path each (1 = lasso, 0 = ridge).</summary>
     public double[] L1Ratios { get; init; } = [1.0];
 

@@ -9,8 +9,13 @@ public sealed class TrainingData
     /// <summary>Features, n × p (missing cells declared by the source, imputed per training set).</summary>
     public required IColumnSource X { get; init; }
 
-    /// <summary>Target, length n, finite.</summary>
+    /// <summary>Target, length n, finite. Binomial family: two distinct values (mapped to 0/1 in sorted order), unless
+    /// <see cref="Labels"/> says they are already coded 0/1.</summary>
     public required double[] Y { get; init; }
+
+    /// <summary>Binomial family: the labels of a target already coded 0/1 (text labels mapped by the host); null: the two
+    /// distinct values of <see cref="Y"/> are the labels.</summary>
+    public ClassLabels? Labels { get; init; }
 
     /// <summary>Observation weights (≥ 0, finite), or null for equal weights.</summary>
     public double[]? Weights { get; init; }
@@ -42,6 +47,9 @@ public sealed class CvOptions
 
     /// <summary>Seed for folds, random l1_ratio search and stability subsamples.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>What the CV curve measures; null: deviance for the binomial family, mse for the Gaussian.</summary>
+    public CvMeasure? Measure { get; init; }
 
     /// <summary>Which λ the model uses by default.</summary>
     public SelectionRule Select { get; init; } = SelectionRule.Min;

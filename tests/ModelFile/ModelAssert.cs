@@ -10,6 +10,8 @@ internal static class ModelAssert
     {
         Assert.Equal(expected.Features, actual.Features);
         Assert.Equal(expected.Target, actual.Target);
+        Assert.Equal(expected.Family, actual.Family);
+        Assert.Equal(expected.Labels, actual.Labels);
         Bits(StoredScale(expected), actual.FeatureScale);
         if (expected.StabilityFrequency is null)
         {

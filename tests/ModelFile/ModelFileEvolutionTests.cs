@@ -52,7 +52,7 @@ public sealed class ModelFileEvolutionTests
         // Same minor: trailing bytes are damage.
         Assert.Throws<ModelFormatException>(() => Read(FileSurgery.Reseal(grown)));
 
-        BinaryPrimitives.WriteUInt16LittleEndian(grown.AsSpan(10), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(grown.AsSpan(10), (ushort)(ModelFormat.Minor + 1));
         ModelAssert.Equal(model, Read(FileSurgery.Reseal(grown)));
     }
 

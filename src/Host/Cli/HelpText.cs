@@ -40,6 +40,9 @@ public static class HelpText
         """;
 
     private const string FitOptions = """
+          --family gaussian|binomial  loss (gaussian); binomial: logistic Elastic Net for a target with two classes
+                                    (two distinct values, mapped to 0/1 in sorted order; PLINK .fam: 1 = control,
+                                    2 = case, 0 and -9 missing)
           --l1-ratio A[,A…]         mixing values (default 1); 'random:N' draws N ≤ 10,000 values (log-uniform in [0.01, 1])
                                     with --seed
           --lambda L1,L2,…          user λ sequence (no early stop), instead of the default sequence
@@ -94,6 +97,8 @@ public static class HelpText
           --foldid FILE             fold per data row (1..K, 0 = row not used), one integer per line; with --folds, K
                                     must agree
           --select min|1se          which λ the model uses by default: lambda_min or lambda_1se (min)
+          --measure deviance|auc|class|mse  what the CV curve measures, as cv.glmnet's type.measure (deviance for
+                                    binomial, mse for gaussian; auc and class need --family binomial; larger auc is better)
           --refine                  then cross-validate a finer l1_ratio grid around the best value (same folds)
           --stability N             N half-sample fits at the chosen l1_ratio (one more batch): each feature's largest
                                     selection frequency along the path, in the JSON, the report and the model
@@ -116,6 +121,8 @@ public static class HelpText
                             outside the path's range is an error unless --clamp is given
           --clamp           with --lambda outside the path, use the nearest end of the path
           --l1-ratio A      use the path with this l1_ratio instead of the selected one
+          --type response|class|link  binomial models: the probability of the second label (response, default), the
+                            label at probability 0.5 (class), or the linear predictor η (link); Gaussian models: η
           --out PATH.csv    predictions, one per data row: row,prediction (required)
         """;
 
@@ -189,6 +196,8 @@ public static class HelpText
           --n N             samples (500)
           --p P             features (20000)
           --effects K       true non-zero effects (20)
+          --family gaussian|binomial  quantitative trait (gaussian), or case/control (binomial: the half of the samples
+                            with the higher liability are cases); cross-validated by deviance
           --seed S          seed (1)
           --device auto|cpu|cuda|ilgpu-cpu, --threads N
           --out DIR         folder for demo.gnet, demo.json and demo-report.html (gpuenet-demo)

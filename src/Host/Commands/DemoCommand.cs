@@ -17,7 +17,9 @@ public static class DemoCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("demo", args, ["n", "p", "effects", "seed", "device", "threads", "out"], ["quiet"]);
+        var o = new Options("demo", args, ["n", "p", "effects", "seed", "device", "threads", "out", "family"], ["quiet"]);
+        var family = TrainCommand.Family(o.Get("family"));
+        bool binomial = family == ModelFamily.Binomial;
         int n = o.Int("n", 500), p = o.Int("p", 20_000), effects = o.Int("effects", 20), seed = o.Int("seed", 1);
         if (n < 10 || p < 1 || effects < 1 || effects > p)
         {
@@ -47,10 +49,10 @@ public static class DemoCommand
         var reportOut = outputs.Add("--out", reportPath);
         outputs.Prepare();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var problem = DemoProblem.Generate(n, p, effects, seed);
+        var problem = DemoProblem.Generate(n, p, effects, seed, caseControl: binomial);
         var data = problem.ToDataset();
         double generated = clock.Elapsed.TotalSeconds;
-        Console.Out.WriteLine($"demo: n = {n} samples, p = {p} features in correlated blocks, {effects} true effects (seed {seed}); generated in {generated:F2} s");
+        Console.Out.WriteLine($"demo: n = {n} samples, p = {p} features in correlated blocks, {effects} true effects (seed {seed}){(binomial ? "; case/control target (liability threshold at the median: 1 = case)" : "")}; generated in {generated:F2} s");
         int threads = o.Int("threads", Environment.ProcessorCount);
         if (threads < 1)
         {
@@ -63,7 +65,7 @@ public static class DemoCommand
             Console.Error.WriteLine(notice);
         }
 
-        var settings = new EnetSettings { L1Ratios = [1.0, 0.5, 0.1] };
+        var settings = new EnetSettings { L1Ratios = [1.0, 0.5, 0.1], Family = family };
         var training = TrainCommand.Prepare(data, settings, indicators: false, generated);
         EnetModel model;
         using (var progress = new ProgressLine("cross-validating"))

@@ -8,7 +8,7 @@ using GpuEnet.Host.Output;
 namespace GpuEnet.Host.Commands;
 
 /// <summary>
-/// <c>gpuenet predict --model M --data F [--lambda X [--clamp]] [--l1-ratio A] --out P.csv</c>: reads the model, matches
+/// <c>gpuenet predict --model M --data F [--lambda X [--clamp]] [--l1-ratio A] [--type response|class|link] --out P.csv</c>: reads the model, matches
 /// the data's columns by name, applies the stored preprocessing and writes one prediction per data row.
 /// </summary>
 /// <remarks>
@@ -20,13 +20,19 @@ public static class PredictCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("predict", args, ["model", "data", "lambda", "l1-ratio", "out"], ["quiet", "clamp"]);
+        var o = new Options("predict", args, ["model", "data", "lambda", "l1-ratio", "out", "type"], ["quiet", "clamp"]);
         string modelPath = o.Require("model");
         string dataPath = o.Require("data");
         string outPath = o.Require("out");
         double? lambda = o.Has("lambda") ? o.Double("lambda", 0) : null;
         bool clamp = o.Bool("clamp", false);
         double? l1Ratio = o.Has("l1-ratio") ? o.Double("l1-ratio", 1) : null;
+        string? type = o.Get("type");
+        if (type is not (null or "response" or "class" or "link"))
+        {
+            throw new CliException($"--type must be response, class or link, got '{type}'.", 2);
+        }
+
 
         using var outputs = new OutputSet();
         outputs.AddInput("--model", modelPath);
@@ -39,6 +45,11 @@ public static class PredictCommand
         outputs.Prepare();
 
         var model = ModelReader.Read(modelPath);
+        if (type == "class" && model.Labels is null)
+        {
+            throw new CliException($"--type class needs a binomial model; '{modelPath}' is a Gaussian one (its response is the prediction).", 2);
+        }
+
         int pathIndex = PathIndex(model, l1Ratio);
         lambda = CheckLambda(lambda, model.Paths[pathIndex].Lambda, clamp);
         // A PLINK .bed stays 2-bit packed and is read column by column anyway; CSV and .npy keep only the model's columns.
@@ -74,7 +85,7 @@ public static class PredictCommand
                 int row = data.SourceRows?[i] ?? (i + 1);
                 writer.Write(row.ToString(CultureInfo.InvariantCulture));
                 writer.Write(',');
-                writer.WriteLine(predictions[i].ToString("R", CultureInfo.InvariantCulture));
+                writer.WriteLine(Format(predictions[i], model.Labels, type));
             }
         });
         outputs.Commit();
@@ -102,6 +113,26 @@ public static class PredictCommand
 
         return pathIndex;
     }
+
+    /// <summary>
+    /// One prediction from its link η: Gaussian models print η for every type but class; binomial models the probability
+    /// of the second label (response, the default), the label at probability 0.5 (class: the second label when p &gt; 0.5),
+    /// or η (link).
+    /// </summary>
+    internal static string Format(double eta, GpuEnet.Solver.Model.ClassLabels? labels, string? type)
+    {
+        if (labels is null || type == "link")
+        {
+            return eta.ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        double p = eta >= 0 ? 1 / (1 + Math.Exp(-eta)) : Math.Exp(eta) / (1 + Math.Exp(eta));
+        return type == "class" ? Csv(p > 0.5 ? labels.Positive : labels.Negative) : p.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    // A label as a CSV cell: quoted when it holds a comma, quote or line break.
+    private static string Csv(string label) =>
+        label.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + label.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : label;
 
     /// <summary>A user λ must lie on the path's range; <c>--clamp</c> asks for the nearest end instead.</summary>
     internal static double? CheckLambda(double? lambda, double[] path, bool clamp)

@@ -19,10 +19,10 @@ public static class TrainCommand
     [
         "data", "target", "target-file", "pheno", "weights", "l1-ratio", "lambda", "nlambda", "lambda-min-ratio",
         "standardize", "intercept", "penalty-factor", "lower", "upper", "impute", "tol", "device", "precision",
-        "threads", "seed", "out", "json", "report", "lambda-block", "ignore",
+        "threads", "seed", "out", "json", "report", "lambda-block", "ignore", "family",
     ];
 
-    private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability"];
+    private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability", "measure"];
 
     private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine", "glmnet-y-scaling"];
 
@@ -60,7 +60,7 @@ public static class TrainCommand
         string outPath = o.Require("out");
         var settings = Settings(o);
         int threads = Threads(o);
-        var cvOptions = cv ? CvSettings(o) : null;
+        var cvOptions = cv ? CvSettings(o, settings.Family) : null;
 
         // Every output is checked (and its temporary created) before the data is read: a typo in --json must not cost
         // a long cross-validation, and no output may overwrite an input.
@@ -91,12 +91,19 @@ public static class TrainCommand
             UseStoredTarget = true,
             PhenoFile = o.Get("pheno"),
             WeightsColumn = o.Get("weights"),
+            CaseControl = settings.Family == ModelFamily.Binomial,
+            TextLabels = settings.Family == ModelFamily.Binomial,
             Precision = precision,
             Ignore = o.Get("ignore") is { } ignore ? NameList("ignore", ignore) : null,
         });
         if (dataset.Y.Length == 0)
         {
             throw new CliException($"No target: name it with --target (a column of {dataPath}) or --target-file.", 2);
+        }
+
+        if (dataset.TargetLabels is { Length: not 2 } found)
+        {
+            throw new CliException($"{dataset.Origin}: the binomial family needs a target with two classes, but '{dataset.Target}' holds {found.Length} label{(found.Length == 1 ? "" : "s")} ({string.Join(", ", found.Take(4).Select(l => $"'{l}'"))}{(found.Length > 4 ? ", …" : "")}).");
         }
 
         if (o.Get("impute") == "drop-rows")
@@ -195,6 +202,7 @@ public static class TrainCommand
         var ratios = L1Ratios(o.Get("l1-ratio"), o.Int("seed", 1));
         return new EnetSettings
         {
+            Family = Family(o.Get("family")),
             L1Ratios = ratios,
             Lambda = o.DoubleList("lambda"),
             NLambda = o.Int("nlambda", 100),
@@ -217,6 +225,14 @@ public static class TrainCommand
             GlmnetRidgeScaling = o.Bool("glmnet-y-scaling", false),
         };
     }
+
+    /// <summary>Parses <c>--family</c>: gaussian (default) or binomial.</summary>
+    public static ModelFamily Family(string? text) => text switch
+    {
+        null or "gaussian" => ModelFamily.Gaussian,
+        "binomial" => ModelFamily.Binomial,
+        _ => throw new CliException($"--family must be gaussian or binomial, got '{text}'.", 2),
+    };
 
     /// <summary>Parses <c>--l1-ratio</c>: a list (<c>1,0.5,0.1</c>) or <c>random:N</c> (N values drawn with the seed).</summary>
     public static double[] L1Ratios(string? text, int seed)
@@ -294,6 +310,7 @@ public static class TrainCommand
         {
             X = x,
             Y = data.Y,
+            Labels = data.TargetLabels is [var negative, var positive] ? new ClassLabels(negative, positive) : null,
             Weights = data.Weights,
             Features = features,
             Target = data.Target,
@@ -341,8 +358,22 @@ public static class TrainCommand
         return names;
     }
 
-    private static CvOptions CvSettings(Options o)
+    private static CvOptions CvSettings(Options o, ModelFamily family)
     {
+        CvMeasure? measure = o.Get("measure") switch
+        {
+            null => null,
+            "deviance" => CvMeasure.Deviance,
+            "mse" => CvMeasure.Mse,
+            "auc" => CvMeasure.Auc,
+            "class" => CvMeasure.Class,
+            var other => throw new CliException($"--measure must be deviance, auc, class or mse, got '{other}'.", 2),
+        };
+        if (family == ModelFamily.Gaussian && measure is CvMeasure.Auc or CvMeasure.Class)
+        {
+            throw new CliException($"--measure {o.Get("measure")} needs --family binomial; the Gaussian family measures mse (its deviance).", 2);
+        }
+
         int folds = o.Int("folds", 10);
         if (o.Has("folds") && folds < 2)
         {
@@ -367,6 +398,7 @@ public static class TrainCommand
             },
             Stability = stability,
             Refine = o.Bool("refine", false),
+            Measure = measure,
         };
     }
 
@@ -402,6 +434,7 @@ public static class TrainCommand
             Select = cv.Select,
             Stability = cv.Stability,
             Refine = cv.Refine,
+            Measure = cv.Measure,
         };
     }
 }

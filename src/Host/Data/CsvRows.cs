@@ -14,7 +14,11 @@ namespace GpuEnet.Host.Data;
 /// <param name="Features">Feature names in feature order.</param>
 /// <param name="WantTarget">A target was asked for (a column or a target file).</param>
 /// <param name="HasWeights">A weights column is read.</param>
-internal sealed record CsvLayout(string File, byte Delimiter, List<string> Header, int[] Roles, List<string> Features, bool WantTarget, bool HasWeights);
+internal sealed record CsvLayout(string File, byte Delimiter, List<string> Header, int[] Roles, List<string> Features, bool WantTarget, bool HasWeights)
+{
+    /// <summary>Text class labels of the target (binomial family), or null: the target is numeric.</summary>
+    public TargetLabels? Labels { get; init; }
+}
 
 /// <summary>
 /// The data rows of one stretch of a delimited file (whole lines), parsed into row-major blocks. Every non-blank line
@@ -243,6 +247,11 @@ internal sealed class CsvRows
         var kind = FastDouble.TryParse(cell, out double value) ? CellKind.Number : NumberText.Parse(cell, out value);
         if (role == TargetRole)
         {
+            if (_layout.Labels is not null)
+            {
+                return false; // a class target may be text: the exact path reads it through the labels
+            }
+
             target = kind == CellKind.Missing ? double.NaN : value;
             return kind is CellKind.Number or CellKind.Missing;
         }
@@ -335,7 +344,7 @@ internal sealed class CsvRows
         }
         else if (role == TargetRole)
         {
-            target = CsvTableReader.Special(cell, layout.File, lineNo, column);
+            target = layout.Labels is null ? CsvTableReader.Special(cell, layout.File, lineNo, column) : layout.Labels.Read(cell, layout.File, lineNo, column);
         }
         else if (role == WeightsRole)
         {

@@ -336,7 +336,10 @@ internal static class CsvTableReader
             }
         }
 
-        return new CsvLayout(file, delimiter, header, roles, features, wantTarget, weightsColumn >= 0);
+        return new CsvLayout(file, delimiter, header, roles, features, wantTarget, weightsColumn >= 0)
+        {
+            Labels = request.TextLabels && externalTarget is null && wantTarget ? new TargetLabels() : null,
+        };
     }
 
     /// <summary>
@@ -438,11 +441,14 @@ internal static class CsvTableReader
             dense.WithMissing(lists);
         }
 
+        double[] targetValues = layout.WantTarget ? [.. y] : [];
+        layout.Labels?.Recode(targetValues);
         return new Dataset
         {
             Features = [.. layout.Features],
             X = x,
-            Y = layout.WantTarget ? [.. y] : [],
+            Y = targetValues,
+            TargetLabels = layout.Labels?.Sorted,
             Weights = w is null ? null : [.. w],
             Target = TargetVector.Label(request, externalTarget),
             DroppedRows = dropped,

@@ -37,6 +37,18 @@ public sealed record DataRequest(string Path)
     public string? WeightsColumn { get; init; }
 
     /// <summary>
+    /// Binomial family: a PLINK <c>.fam</c> phenotype is case/control, 1 = control and 2 = case, with <c>0</c> missing as
+    /// well as <c>-9</c> (PLINK's convention; a quantitative phenotype keeps 0 as a value).
+    /// </summary>
+    public bool CaseControl { get; init; }
+
+    /// <summary>
+    /// Binomial family: a CSV target column may hold text labels (e.g. <c>case</c>, <c>control</c>), coded by their sorted
+    /// order into <see cref="Dataset.TargetLabels"/>; a column of numbers is read as numbers.
+    /// </summary>
+    public bool TextLabels { get; init; }
+
+    /// <summary>
     /// Storage precision of dense data: <see cref="Precision.Float64"/> (default) or <see cref="Precision.Float32"/>.
     /// Float32 falls back to float64 when the data has missing values (the missing-cell contract is float64 only).
     /// </summary>

@@ -18,6 +18,12 @@ public sealed class Dataset
     /// <summary>Target, length n.</summary>
     public required double[] Y { get; init; }
 
+    /// <summary>
+    /// Text class labels of the target in sorted (ordinal) order, <see cref="Y"/> holding each row's position in it; null
+    /// when the target is numeric (read with <see cref="DataRequest.TextLabels"/> only).
+    /// </summary>
+    public string[]? TargetLabels { get; init; }
+
     /// <summary>Observation weights, length n, or null for equal weights.</summary>
     public double[]? Weights { get; init; }
 

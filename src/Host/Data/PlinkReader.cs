@@ -11,7 +11,8 @@ namespace GpuEnet.Host.Data;
 /// the <see cref="DataRequest.Target"/> column of <see cref="DataRequest.PhenoFile"/> (matched by FID and IID; samples
 /// absent from it are dropped); otherwise the <c>.fam</c> phenotype (column 6), labelled <see cref="DataRequest.Target"/>.
 /// Missing phenotypes are <c>-9</c>, <c>NA</c> and <c>NaN</c>. Unlike PLINK's case/control convention, <c>0</c> is a
-/// valid (quantitative) value: this tool fits regressions, where 0 is an ordinary phenotype. Weights come only from a
+/// valid (quantitative) value for the Gaussian family; with <see cref="DataRequest.CaseControl"/> (binomial family) the
+/// <c>.fam</c> phenotype follows PLINK's case/control coding, 1 = control, 2 = case, 0 and -9 missing. Weights come only from a
 /// phenotype-file column, where <c>-9</c> is missing as well. Blank lines in <c>.fam</c>, <c>.bim</c> and the
 /// phenotype file are skipped.
 /// </remarks>
@@ -30,7 +31,7 @@ internal static class PlinkReader
             }
         }
 
-        var samples = ReadFam(fam);
+        var samples = ReadFam(fam, request.CaseControl);
         string[] variants = ReadBim(bim);
         int n = samples.Count, p = variants.Length;
         if (n == 0)
@@ -139,7 +140,7 @@ internal static class PlinkReader
 
     private readonly record struct Sample(string Fid, string Iid, double Phenotype);
 
-    private static List<Sample> ReadFam(string fam)
+    private static List<Sample> ReadFam(string fam, bool caseControl)
     {
         var samples = new List<Sample>();
         ReadRecords(fam, "FID IID father mother sex phenotype", (line, fields, count, lineNo) =>
@@ -152,6 +153,7 @@ internal static class PlinkReader
             }
 
             double value = Phenotype(pheno, fam, lineNo, "phenotype");
+            value = caseControl && value == 0 ? double.NaN : value;
             samples.Add(new Sample(line[fields[0]].ToString(), line[fields[1]].ToString(), value));
         });
         return samples;

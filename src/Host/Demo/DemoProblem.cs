@@ -70,8 +70,12 @@ public sealed class DemoProblem
     /// <param name="p">Markers (≥ 1).</param>
     /// <param name="effects">Causal markers, 0 ≤ effects ≤ p.</param>
     /// <param name="seed">Random seed.</param>
+    /// <param name="caseControl">
+    /// A case/control target instead of a quantitative one (liability-threshold model): the same quantitative trait is the
+    /// liability, and the half of the samples with the higher liability are cases (1), the others controls (0).
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">For sizes outside those ranges or n × p beyond one array.</exception>
-    public static DemoProblem Generate(int n = 500, int p = 20_000, int effects = 20, int seed = 1)
+    public static DemoProblem Generate(int n = 500, int p = 20_000, int effects = 20, int seed = 1, bool caseControl = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(p, 1);
@@ -114,6 +118,15 @@ public sealed class DemoProblem
         for (int i = 0; i < n; i++)
         {
             y[i] = signal[i] + (noiseSd * rng.NextGaussian());
+        }
+
+        if (caseControl)
+        {
+            double median = y.Order().ElementAt(n / 2);
+            for (int i = 0; i < n; i++)
+            {
+                y[i] = y[i] >= median ? 1 : 0;
+            }
         }
 
         int width = Math.Max(5, p.ToString(CultureInfo.InvariantCulture).Length);

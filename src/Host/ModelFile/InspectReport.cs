@@ -32,6 +32,10 @@ public static class InspectReport
         sb.Append(CultureInfo.InvariantCulture, $"  device, precision   {t.Device}, {t.Precision}").Append('\n');
         sb.Append(CultureInfo.InvariantCulture, $"  standardize         {Bool(t.Standardize)}").Append('\n');
         sb.Append(CultureInfo.InvariantCulture, $"  intercept           {Bool(t.Intercept)}").Append('\n');
+        if (model.Labels is { } labels)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  family              binomial: '{labels.Negative}' = 0, '{labels.Positive}' = 1 (predictions are P('{labels.Positive}'))").Append('\n');
+        }
         sb.Append(CultureInfo.InvariantCulture, $"  trained             {t.TrainedUtc.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z by GpuEnet {t.SoftwareVersion}").Append('\n');
         sb.Append(CultureInfo.InvariantCulture, $"  data fingerprint    {t.DataFingerprint}").Append('\n');
         sb.Append(CultureInfo.InvariantCulture, $"  time                load {Num(t.LoadSeconds)} s, solve {Num(t.SolveSeconds)} s").Append('\n');
@@ -54,7 +58,7 @@ public static class InspectReport
         sb.Append(CultureInfo.InvariantCulture, $"  dual gap            {Num(selected.DualGap[k])}").Append('\n');
         if (selected.Cv is { } cv)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"  cv error            {Num(cv.Cvm[k])} ± {Num(cv.Cvsd[k])}").Append('\n');
+            sb.Append(CultureInfo.InvariantCulture, $"  cv {(cv.Measure == CvMeasure.Mse ? "error" : cv.Measure.ToString().ToLowerInvariant()),-16} {Num(cv.Cvm[k])} ± {Num(cv.Cvsd[k])}").Append('\n');
             sb.Append(CultureInfo.InvariantCulture, $"  lambda_min          {Num(cv.LambdaMin)}").Append('\n');
             sb.Append(CultureInfo.InvariantCulture, $"  lambda_1se          {Num(cv.Lambda1se)}").Append('\n');
         }

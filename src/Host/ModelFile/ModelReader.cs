@@ -236,6 +236,9 @@ public static class ModelReader
         private bool _inputsAreFeatures;
         private double[]? _scale;
         private double[]? _stability;
+        private ModelFamily _family = ModelFamily.Gaussian;
+        private ClassLabels? _labels;
+        private byte[]? _measures;
         private TrainingInfo? _training;
 
         public bool AllowTrailing => allowTrailing;
@@ -316,6 +319,11 @@ public static class ModelReader
                 Once(tag, name);
                 ReadTraining(ref r);
             }
+            else if (tag == ModelFormat.TagFamily)
+            {
+                Once(tag, name);
+                ReadFamily(ref r);
+            }
             else
             {
                 // An unknown section, from a later minor version: skipped by design.
@@ -343,6 +351,24 @@ public static class ModelReader
                 }
 
                 paths[i] = part.ToPath();
+                if (_measures is not null && paths[i].Cv is { } cv)
+                {
+                    if (_measures[i] == ModelFormat.NoMeasure)
+                    {
+                        throw new ModelFormatException($"The model file is damaged: path {i} has a CV curve but section FAML gives it no measure.");
+                    }
+
+                    paths[i].Cv = new CvCurve
+                    {
+                        Measure = (CvMeasure)_measures[i],
+                        Cvm = cv.Cvm,
+                        Cvsd = cv.Cvsd,
+                        LambdaMin = cv.LambdaMin,
+                        Lambda1se = cv.Lambda1se,
+                        IndexMin = cv.IndexMin,
+                        Index1se = cv.Index1se,
+                    };
+                }
             }
 
             FeaturePreprocessing prep = _preprocessing!;
@@ -367,6 +393,8 @@ public static class ModelReader
                 FeatureScale = ExpandScales(paths),
                 StabilityFrequency = _stability,
                 Target = _target,
+                Family = _family,
+                Labels = _labels,
             };
             string? problem = ModelInvariants.FindProblem(model);
             if (problem is not null)
@@ -471,10 +499,53 @@ public static class ModelReader
             return result;
         }
 
+        // FAML (1.1): family, class labels (binomial), and the CV measure of each path.
+        private void ReadFamily(ref SectionReader r)
+        {
+            byte family = r.U8();
+            if (family > (byte)ModelFamily.Binomial)
+            {
+                throw r.Damaged($"its family code {family} is not 0 (gaussian) or 1 (binomial)");
+            }
+
+            _family = (ModelFamily)family;
+            if (r.Bool())
+            {
+                _labels = new ClassLabels(r.Str(), r.Str());
+                if (_labels.Negative == _labels.Positive)
+                {
+                    throw r.Damaged("its two class labels are the same");
+                }
+            }
+
+            if ((_family == ModelFamily.Binomial) != (_labels is not null))
+            {
+                throw r.Damaged(_labels is null ? "a binomial model has no class labels" : "a Gaussian model has class labels");
+            }
+
+            int count = r.Count(1, "path measures");
+            if (count != _paths.Length)
+            {
+                throw r.Damaged($"it holds measures for {count} paths, the model has {_paths.Length}");
+            }
+
+            _measures = new byte[count];
+            for (int i = 0; i < count; i++)
+            {
+                byte m = r.U8();
+                if (m > (byte)CvMeasure.Class && m != ModelFormat.NoMeasure)
+                {
+                    throw r.Damaged($"its measure code {m} of path {i} is unknown");
+                }
+
+                _measures[i] = m;
+            }
+        }
+
         private static bool IsKnown(uint tag) =>
             tag == ModelFormat.TagFeatures || tag == ModelFormat.TagPreprocessing || tag == ModelFormat.TagScale
             || tag == ModelFormat.TagStability || tag == ModelFormat.TagPath || tag == ModelFormat.TagCoefficients
-            || tag == ModelFormat.TagTraining;
+            || tag == ModelFormat.TagTraining || tag == ModelFormat.TagFamily;
 
         private void Once(uint tag, string name)
         {

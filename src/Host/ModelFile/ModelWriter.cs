@@ -79,6 +79,13 @@ public static class ModelWriter
         WriteModelSection(model, buffer);
         output.Section(ModelFormat.TagModel, buffer);
 
+        // Version 1.1: the family, class labels and CV measures, only where they differ from a 1.0 file's meaning.
+        if (model.Family != ModelFamily.Gaussian || model.Paths.Any(q => q.Cv is { Measure: not CvMeasure.Mse }))
+        {
+            WriteFamily(model, buffer);
+            output.Section(ModelFormat.TagFamily, buffer);
+        }
+
         buffer.Count(model.Features.Length);
         foreach (string name in model.Features)
         {
@@ -113,6 +120,23 @@ public static class ModelWriter
 
         output.Section(ModelFormat.TagEnd, buffer);
         output.Finish();
+    }
+
+    private static void WriteFamily(EnetModel model, ArrayBufferWriter<byte> w)
+    {
+        w.U8((byte)model.Family);
+        w.Bool(model.Labels is not null);
+        if (model.Labels is { } labels)
+        {
+            w.Str(labels.Negative);
+            w.Str(labels.Positive);
+        }
+
+        w.Count(model.Paths.Length);
+        foreach (EnetPath path in model.Paths)
+        {
+            w.U8(path.Cv is { } cv ? (byte)cv.Measure : ModelFormat.NoMeasure);
+        }
     }
 
     private static void WriteModelSection(EnetModel model, ArrayBufferWriter<byte> w)

@@ -31,10 +31,19 @@ public static class JsonOutput
         w.WriteNumber("dropped_rows", model.Training.DroppedRows);
         w.WriteString("device", model.Training.Device);
         w.WriteString("precision", model.Training.Precision);
+        w.WriteString("family", Family(model.Family));
+        if (model.Labels is { } labels)
+        {
+            w.WriteStartArray("labels");
+            w.WriteStringValue(labels.Negative);
+            w.WriteStringValue(labels.Positive);
+            w.WriteEndArray();
+        }
+
         w.WriteStartArray("paths");
         foreach (var path in model.Paths)
         {
-            WritePath(w, path);
+            WritePath(w, path, family: model.Family);
         }
 
         w.WriteEndArray();
@@ -77,11 +86,14 @@ public static class JsonOutput
         w.WriteEndObject();
     }
 
+    private static string Family(ModelFamily family) => family == ModelFamily.Binomial ? "binomial" : "gaussian";
+
     /// <summary>One path as DESIGN.md's JSON writes it; <paramref name="details"/> adds the null deviance and the CV indices (inspect).</summary>
-    internal static void WritePath(Utf8JsonWriter w, EnetPath path, bool details = false)
+    internal static void WritePath(Utf8JsonWriter w, EnetPath path, bool details = false, ModelFamily family = ModelFamily.Gaussian)
     {
         w.WriteStartObject();
         w.WriteNumber("l1_ratio", path.L1Ratio);
+        w.WriteString("family", Family(family));
         if (details)
         {
             if (double.IsFinite(path.NullDeviance))
@@ -124,6 +136,7 @@ public static class JsonOutput
         if (path.Cv is { } cv)
         {
             w.WriteStartObject("cv");
+            w.WriteString("measure", cv.Measure.ToString().ToLowerInvariant());
             Numbers(w, "cvm", cv.Cvm);
             Numbers(w, "cvsd", cv.Cvsd);
             w.WriteNumber("lambda_min", cv.LambdaMin);

@@ -20,9 +20,15 @@ public static class Summary
         sb.AppendLine(c, $"load {t.LoadSeconds:F2} s, solve {t.SolveSeconds:F2} s; {model.Paths.Length} path(s), {model.Paths.Sum(p => p.Count)} λ values");
         string rule = model.Selected.Rule switch { SelectionRule.Min => "lambda_min", SelectionRule.OneSe => "lambda_1se", _ => "last λ of the path" };
         sb.AppendLine(c, $"selected: l1_ratio = {path.L1Ratio:G4}, lambda = {path.Lambda[k]:G6} ({rule}), {path.Df[k]} non-zero, dev_ratio = {path.DevRatio[k]:F4}");
+        if (model.Labels is { } labels)
+        {
+            sb.AppendLine(c, $"binomial: '{labels.Negative}' → 0, '{labels.Positive}' → 1 (probabilities are of '{labels.Positive}')");
+        }
+
         if (path.Cv is { } cv)
         {
-            sb.AppendLine(c, $"cv: mse = {cv.Cvm[k]:G6} ± {cv.Cvsd[k]:G3}; lambda_min = {cv.LambdaMin:G6}, lambda_1se = {cv.Lambda1se:G6}");
+            string measure = cv.Measure.ToString().ToLowerInvariant();
+            sb.AppendLine(c, $"cv: {measure} = {cv.Cvm[k]:G6} ± {cv.Cvsd[k]:G3}; lambda_min = {cv.LambdaMin:G6}, lambda_1se = {cv.Lambda1se:G6}");
         }
 
         var features = SelectedFeatures.Of(model);

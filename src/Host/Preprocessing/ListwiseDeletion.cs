@@ -45,6 +45,7 @@ public static class ListwiseDeletion
             Y = kept.Select(i => data.Y[i]).ToArray(),
             Weights = data.Weights is { } w ? kept.Select(i => w[i]).ToArray() : null,
             Target = data.Target,
+            TargetLabels = data.TargetLabels,
             DroppedRows = data.DroppedRows + dropped,
             SourceRows = kept.Select(i => data.SourceRows?[i] ?? (i + 1)).ToArray(),
             Origin = data.Origin,

@@ -227,7 +227,7 @@ internal static class Charts
 
         var svg = new SvgCanvas(width, height, $"Cross-validation error, l1_ratio = {Markup.Number(path.L1Ratio)}");
         var area = new PlotArea(66, 44, width - 20, height - 46, LambdaScale(logLambda, width), NiceTicks.Compute(lo, hi, compact ? 4 : 6), reverseX: true);
-        area.DrawAxes(svg, XLambdaLabel, "mean squared error (held out)");
+        area.DrawAxes(svg, XLambdaLabel, MeasureLabel(cv.Measure) + " (held out)");
 
         // Number of non-zero coefficients at the λ nearest each x tick, as glmnet prints along the top.
         foreach (double t in area.XScale.Ticks)
@@ -298,6 +298,42 @@ internal static class Charts
         {
             svg.Line(px, area.Top, px, area.Bottom, colour, 2, dash, cssClass);
         }
+    }
+
+    /// <summary>What a CV curve's values are, for axis labels.</summary>
+    public static string MeasureLabel(CvMeasure measure) => measure switch
+    {
+        CvMeasure.Deviance => "binomial deviance",
+        CvMeasure.Auc => "AUC (larger is better)",
+        CvMeasure.Class => "misclassification rate",
+        _ => "mean squared error",
+    };
+
+    /// <summary>
+    /// A ROC curve: true-positive rate against false-positive rate, from (0, 0) to (1, 1), with the chance diagonal and
+    /// the AUC in the corner.
+    /// </summary>
+    public static string Roc(IReadOnlyList<(double Fpr, double Tpr)> points, double auc, double size)
+    {
+        var svg = new SvgCanvas(size, size, "ROC curve of the out-of-fold predictions");
+        double left = 56, top = 16, right = size - 16, bottom = size - 46;
+        double X(double v) => left + (v * (right - left));
+        double Y(double v) => bottom - (v * (bottom - top));
+        svg.Rect(left, top, right - left, bottom - top, "none", "#999");
+        for (int t = 0; t <= 4; t++)
+        {
+            double v = t / 4.0;
+            string label = v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+            svg.Text(X(v), bottom + 16, label, "middle", "#666", 10);
+            svg.Text(left - 6, Y(v) + 4, label, "end", "#666", 10);
+        }
+
+        svg.Line(X(0), Y(0), X(1), Y(1), "#bbb", 1, "4 4");
+        svg.Polyline([.. points.Select(q => (X(q.Fpr), Y(q.Tpr)))], "#1f77b4", 2);
+        svg.Text((left + right) / 2, size - 12, "false-positive rate (1 − specificity)", "middle", "#444", 11);
+        svg.Text(14, (top + bottom) / 2, "true-positive rate (sensitivity)", "middle", "#444", 11, rotate: -90);
+        svg.Text(right - 8, bottom - 10, "AUC = " + Markup.Number(auc, 4), "end", "#222", 12, bold: true);
+        return svg.ToString();
     }
 
     /// <summary>Best CV error (at lambda_min, ±1 SE) for each l1_ratio that has a CV curve; the selected one highlighted.</summary>

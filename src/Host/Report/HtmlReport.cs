@@ -38,6 +38,7 @@ public static class HtmlReport
         Summary(html, ctx);
         CoefficientPaths(html, ctx);
         CrossValidation(html, ctx);
+        Classification(html, ctx);
         StabilitySection(html, ctx);
         SelectedTable(html, ctx);
         Guide(html);
@@ -142,7 +143,14 @@ public static class HtmlReport
         Card(html, "deviance explained", Percent(ctx.Path.DevRatio[k]), "on the training rows");
         if (ctx.Path.Cv is { } cv)
         {
-            Card(html, "CV error", Markup.Number(cv.Cvm[k], 4), "± " + Markup.Number(cv.Cvsd[k], 3) + " (1 SE)");
+            string label = cv.Measure switch
+            {
+                CvMeasure.Deviance => "CV deviance",
+                CvMeasure.Auc => "CV AUC",
+                CvMeasure.Class => "CV misclassification",
+                _ => "CV error",
+            };
+            Card(html, label, Markup.Number(cv.Cvm[k], 4), "± " + Markup.Number(cv.Cvsd[k], 3) + " (1 SE)");
         }
 
         Card(html, "n × p", Markup.Count(m.Training.N) + " × " + Markup.Count(m.Training.P), m.Training.Device + ", " + m.Training.Precision);
@@ -219,7 +227,8 @@ public static class HtmlReport
         }
 
         html.Append("<section>\n<h2>Cross-validation</h2>\n");
-        html.Append("<p class=\"caption\">Points: mean squared prediction error on the held-out folds; bars: ±1 standard error across folds. ")
+        string measure = Charts.MeasureLabel((withCv.FirstOrDefault(t => t.Index == m.Selected.PathIndex).Path ?? withCv[0].Path).Cv!.Measure);
+        html.Append("<p class=\"caption\">Points: ").Append(Markup.Escape(measure)).Append(" of the predictions on the held-out folds (mean over folds); bars: ±1 standard error across folds. ")
             .Append("<b>lambda_min</b> gives the lowest mean error; <b>lambda_1se</b> is the largest λ (the sparsest model) whose error is within ")
             .Append("one standard error of that minimum, a common guard against over-fitting the CV noise. Numbers along the top: non-zero coefficients.</p>\n");
 
@@ -245,6 +254,68 @@ public static class HtmlReport
         }
 
         html.Append("</section>\n");
+    }
+
+    // Binomial models: ROC curve and confusion table of the out-of-fold predictions at the selected λ.
+    private static void Classification(StringBuilder html, Context ctx)
+    {
+        EnetModel m = ctx.Model;
+        if (m.Labels is not { } labels || m.CodedTarget is not { } y
+            || ctx.Path.Cv?.OutOfFoldLink is not { } links || !links.TryGetValue(m.Selected.LambdaIndex, out var link))
+        {
+            return;
+        }
+
+        int[] rows = [.. Enumerable.Range(0, link.Length).Where(i => !double.IsNaN(link[i]))];
+        var roc = RocPoints(rows.Select(i => (link[i], y[i])).ToArray());
+        double auc = GpuEnet.Solver.Binomial.BinomialMeasures.Auc(rows.Select(i => link[i]).ToArray(), rows, y, Enumerable.Repeat(1.0, y.Length).ToArray());
+        var table = new int[2, 2];
+        foreach (int i in rows)
+        {
+            table[(int)y[i], link[i] > 0 ? 1 : 0]++;
+        }
+
+        html.Append("<section>\n<h2>Classification</h2>\n<p class=\"caption\">Out-of-fold predictions at the selected λ: each row is predicted by the fold ")
+            .Append("model that did not train on it, so these are honest estimates of performance on new data (unweighted). Class 1 is <b>")
+            .Append(Markup.Escape(labels.Positive)).Append("</b>, class 0 <b>").Append(Markup.Escape(labels.Negative)).Append("</b>.</p>\n<div class=\"grid\">\n");
+        Figure(html, Charts.Roc(roc, auc, 420), $"ROC curve over {Markup.Count(rows.Length)} out-of-fold predictions.");
+        html.Append("<figure><table class=\"features\">\n<thead><tr><th class=\"left\">actual \\ predicted (p &gt; 0.5)</th><th>")
+            .Append(Markup.Escape(labels.Negative)).Append("</th><th>").Append(Markup.Escape(labels.Positive)).Append("</th></tr></thead>\n<tbody>\n");
+        for (int c = 0; c < 2; c++)
+        {
+            html.Append("<tr><td class=\"name\">").Append(Markup.Escape(c == 0 ? labels.Negative : labels.Positive)).Append("</td><td class=\"num\">")
+                .Append(Markup.Count(table[c, 0])).Append("</td><td class=\"num\">").Append(Markup.Count(table[c, 1])).Append("</td></tr>\n");
+        }
+
+        int correct = table[0, 0] + table[1, 1];
+        html.Append("</tbody>\n</table><figcaption>Confusion table at probability 0.5: accuracy ")
+            .Append(Percent(rows.Length > 0 ? (double)correct / rows.Length : double.NaN)).Append(", sensitivity ")
+            .Append(Percent((double)table[1, 1] / Math.Max(1, table[1, 0] + table[1, 1]))).Append(", specificity ")
+            .Append(Percent((double)table[0, 0] / Math.Max(1, table[0, 0] + table[0, 1]))).Append(".</figcaption></figure>\n</div>\n</section>\n");
+    }
+
+    // (false-positive rate, true-positive rate) at every threshold, tied predictions taken together.
+    private static List<(double Fpr, double Tpr)> RocPoints((double Link, double Y)[] scored)
+    {
+        Array.Sort(scored, (a, b) => b.Link.CompareTo(a.Link));
+        double positives = scored.Count(t => t.Y == 1), negatives = scored.Length - positives;
+        var points = new List<(double, double)> { (0, 0) };
+        double tp = 0, fp = 0;
+        for (int k = 0; k < scored.Length;)
+        {
+            int end = k;
+            while (end < scored.Length && scored[end].Link == scored[k].Link)
+            {
+                tp += scored[end].Y == 1 ? 1 : 0;
+                fp += scored[end].Y == 1 ? 0 : 1;
+                end++;
+            }
+
+            points.Add((negatives > 0 ? fp / negatives : 0, positives > 0 ? tp / positives : 0));
+            k = end;
+        }
+
+        return points;
     }
 
     private static void StabilitySection(StringBuilder html, Context ctx)
@@ -282,8 +353,13 @@ public static class HtmlReport
             return;
         }
 
+        bool odds = m.Family == ModelFamily.Binomial;
         html.Append("<table class=\"features\">\n<thead><tr><th>rank</th><th class=\"left\">feature</th><th>coefficient<br><span>original scale</span></th>")
             .Append("<th>standardised<br><span>coef × sd</span></th><th>sign</th>");
+        if (odds)
+        {
+            html.Append("<th>odds ratio<br><span>per unit</span></th><th>odds ratio<br><span>per sd</span></th>");
+        }
         if (stability is not null)
         {
             html.Append("<th>stability</th>");
@@ -305,6 +381,12 @@ public static class HtmlReport
                 .Append("</td><td class=\"num\"><span class=\"bar ").Append(row.Std >= 0 ? "pos" : "neg").Append("\" style=\"width:")
                 .Append(barWidth.ToString("0", CultureInfo.InvariantCulture)).Append("px\"></span>").Append(Markup.Number(row.Std, 3))
                 .Append("</td><td class=\"sign ").Append(row.Coef >= 0 ? "pos\">+" : "neg\">−").Append("</td>");
+            if (odds)
+            {
+                html.Append("<td class=\"num\">").Append(Markup.Number(Math.Exp(row.Coef), 4)).Append("</td><td class=\"num\">")
+                    .Append(Markup.Number(Math.Exp(row.Std), 4)).Append("</td>");
+            }
+
             if (stability is not null)
             {
                 html.Append("<td class=\"num\">").Append(Markup.Tick(stability[row.Feature], 2)).Append("</td>");

@@ -93,4 +93,13 @@ public sealed class EnetModel
 
     /// <summary>Name of the target column.</summary>
     public string Target { get; init; } = "y";
+
+    /// <summary>The loss the paths were fitted with.</summary>
+    public ModelFamily Family { get; init; } = ModelFamily.Gaussian;
+
+    /// <summary>Binomial family: the two target labels (the second is the class whose probability is predicted); otherwise null.</summary>
+    public ClassLabels? Labels { get; init; }
+
+    /// <summary>Binomial family, in memory only (not in the model file): the training target coded 0/1, for the report.</summary>
+    public double[]? CodedTarget { get; init; }
 }

@@ -40,16 +40,19 @@ public sealed class EnetPath
 /// <summary>The cross-validation curve of one path, as cv.glmnet reports it.</summary>
 public sealed class CvCurve
 {
-    /// <summary>Weighted mean held-out squared error per λ.</summary>
+    /// <summary>What <see cref="Cvm"/> measures (mse for the Gaussian family unless asked otherwise).</summary>
+    public CvMeasure Measure { get; init; } = CvMeasure.Mse;
+
+    /// <summary>Weighted mean held-out error per λ in <see cref="Measure"/> (for AUC: the weighted mean AUC, larger is better).</summary>
     public required double[] Cvm { get; init; }
 
     /// <summary>Standard error of <see cref="Cvm"/> across folds.</summary>
     public required double[] Cvsd { get; init; }
 
-    /// <summary>Largest λ attaining the minimum of <see cref="Cvm"/>.</summary>
+    /// <summary>Largest λ attaining the minimum of <see cref="Cvm"/> (the maximum for AUC).</summary>
     public required double LambdaMin { get; init; }
 
-    /// <summary>Largest λ whose cvm is within one standard error of the minimum.</summary>
+    /// <summary>Largest λ whose cvm is within one standard error of the minimum (of the maximum for AUC).</summary>
     public required double Lambda1se { get; init; }
 
     /// <summary>Index of <see cref="LambdaMin"/> in the path.</summary>
@@ -57,4 +60,11 @@ public sealed class CvCurve
 
     /// <summary>Index of <see cref="Lambda1se"/> in the path.</summary>
     public required int Index1se { get; init; }
+
+    /// <summary>
+    /// Binomial family, in memory only (not in the model file): the out-of-fold link η of every row at λ index
+    /// <see cref="IndexMin"/> and <see cref="Index1se"/> (keys), NaN for rows in no fold; for the report's ROC curve and
+    /// confusion table.
+    /// </summary>
+    public IReadOnlyDictionary<int, double[]>? OutOfFoldLink { get; init; }
 }

@@ -25,7 +25,15 @@ internal static class DualityGap
     /// ridge part cost one comparison each.
     /// </summary>
     public static double Compute(int[]? features, ReadOnlySpan<double> gradient, ReadOnlySpan<double> beta, ReadOnlySpan<double> penalty,
-        double lambda, double l1Ratio, double ridgeScale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, double weightedRss)
+        double lambda, double l1Ratio, double ridgeScale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, double weightedRss) =>
+        Compute(features, gradient, beta, penalty, lambda, l1Ratio, ridgeScale, lower, upper, s => 0.5 * (1 - s) * (1 - s) * weightedRss);
+
+    /// <summary>
+    /// The same gap for any loss: <paramref name="lossGap"/>(s) is the loss's Fenchel–Young term at the dual point scaled by s
+    /// (½(1−s)²·Σw r² for squared error; Σ w·KL(q ‖ p) with q = (1−s)y + s·p for the logistic loss).
+    /// </summary>
+    public static double Compute(int[]? features, ReadOnlySpan<double> gradient, ReadOnlySpan<double> beta, ReadOnlySpan<double> penalty,
+        double lambda, double l1Ratio, double ridgeScale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, Func<double, double> lossGap)
     {
         bool bounded = !lower.IsEmpty;
         double l1Scale = lambda * l1Ratio, l2Scale = lambda * (1 - l1Ratio) * ridgeScale;
@@ -51,16 +59,16 @@ internal static class DualityGap
             }
         }
 
-        double gap = AtScale(s, features, gradient, beta, penalty, l1Scale, l2Scale, lower, upper, weightedRss);
-        return lassoS < s ? Math.Min(gap, AtScale(lassoS, features, gradient, beta, penalty, l1Scale, l2Scale, lower, upper, weightedRss)) : gap;
+        double gap = AtScale(s, features, gradient, beta, penalty, l1Scale, l2Scale, lower, upper, lossGap);
+        return lassoS < s ? Math.Min(gap, AtScale(lassoS, features, gradient, beta, penalty, l1Scale, l2Scale, lower, upper, lossGap)) : gap;
     }
 
     // The gap at the dual point θ = s·r.
     private static double AtScale(double s, int[]? features, ReadOnlySpan<double> gradient, ReadOnlySpan<double> beta, ReadOnlySpan<double> penalty,
-        double l1Scale, double l2Scale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, double weightedRss)
+        double l1Scale, double l2Scale, ReadOnlySpan<double> lower, ReadOnlySpan<double> upper, Func<double, double> lossGap)
     {
         bool bounded = !lower.IsEmpty;
-        double gap = 0.5 * (1 - s) * (1 - s) * weightedRss;
+        double gap = lossGap(s);
         for (int k = 0; k < gradient.Length; k++)
         {
             int j = features is null ? k : features[k];

@@ -49,6 +49,9 @@ internal sealed class PathSolution
     /// </summary>
     public List<double[]> HeldOutResidual { get; } = [];
 
+    /// <summary>Binomial family: the link η = b0 + xᵀb on <see cref="PathProblem.EvaluationRows"/>, per λ.</summary>
+    public List<double[]> HeldOutLink { get; } = [];
+
     public double NullDeviance { get; set; }
 
     /// <summary>The power of two the solver divided y by (<see cref="PathSolver.TargetScale"/>).</summary>

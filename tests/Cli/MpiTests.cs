@@ -81,10 +81,13 @@ public sealed class MpiTests : IDisposable
     public async Task ARankKilledMidRunEndsTheJobAndLeavesOutputsAlone()
     {
         string x = Path.Combine(_dir, "X.npy"), y = Path.Combine(_dir, "y.txt");
-        WriteProblem(x, y, n: 300, p: 20_000);
+        WriteProblem(x, y, n: 300, p: 5_000);
         string model = Path.Combine(_dir, "keep.gnet");
         File.WriteAllText(model, "old");
-        var info = MpirunInfo(["-np", "2", .. Command("cv", ["--data", x, "--target-file", y, "--l1-ratio", "1,0.5,0.1", "--out", model, "--quiet"])]);
+        // 40 l1_ratios × 11 problems, every λ, a tight tolerance: about 20 s of work on one idle core, far longer than the
+        // 4 s before the kill, so the kill lands mid-run (the job ends at the kill, so the test does not take that long).
+        var info = MpirunInfo(["-np", "2", .. Command("cv", ["--data", x, "--target-file", y, "--l1-ratio", "random:40", "--full-path",
+            "--tol", "1e-14", "--out", model, "--quiet"])]);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("mpirun did not start");
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEndAsync();

@@ -173,11 +173,17 @@ public static class TrainCommand
     }
 
     // Every rank must have read the same data: a file that differs between ranks (another copy, another size or header)
-    // would give each rank's shard a different matrix. Compared by a fingerprint of the shape, names, target and weights.
+    // would give each rank's shard a different matrix. Compared by a fingerprint of the shape, the input files' sizes,
+    // the names, the target and the weights (not every value of X: that would read all of X on every rank).
     private static void SameDataOnEveryRank(MpiComm mpi, Dataset data, string path)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         hash.AppendData(BitConverter.GetBytes(((long)data.X.Rows << 32) | (uint)data.X.Columns));
+        foreach (string input in DataLoader.InputFiles(path).Where(File.Exists))
+        {
+            hash.AppendData(BitConverter.GetBytes(new FileInfo(input).Length));
+        }
+
         foreach (string name in data.Features)
         {
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\n"));
@@ -193,7 +199,7 @@ public static class TrainCommand
         int other = Array.FindIndex(all, h => h != all[0]);
         if (other > 0)
         {
-            throw new CliException($"{path} differs between MPI ranks: rank {other} read other data (shape, feature names, target or weights) than rank 0; give every rank the same file.");
+            throw new CliException($"{path} differs between MPI ranks: rank {other} read other data (shape, file size, feature names, target or weights) than rank 0; give every rank the same file.");
         }
     }
 

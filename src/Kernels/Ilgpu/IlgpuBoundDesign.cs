@@ -403,8 +403,7 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
             _kernels.ActiveSetDescent(Launch(batch), _x, shared, entries, problems, work.MaxSweeps);
             _beta.DownloadMirrored(work.Beta.AsSpan(0, count));
             _descentResidual.DownloadMirrored(work.Residual.AsSpan(0, (int)nb));
-            _problemScalars.Download(scalars.AsSpan(0, batch));
-            scalars.AsSpan(0, batch).CopyTo(work.WeightedResidualSum);
+            _problemScalars.Download(work.WeightedResidualSum.AsSpan(0, batch));
             _sweeps.Download(work.Sweeps.AsSpan(0, batch));
             var converged = new int[batch];
             _converged.Download(converged);

@@ -93,31 +93,10 @@ public sealed unsafe class MpiComm : IDisposable
         return all;
     }
 
-    /// <summary>Element-wise sum over ranks, in place (fixed order: OpenMPI's reduction for a fixed K and size is deterministic).</summary>
-    public void AllreduceSum(Span<double> values)
-    {
-        var result = new double[values.Length];
-        fixed (double* send = values)
-        fixed (double* receive = result)
-        {
-            _mpi.Check(_mpi.Allreduce(send, receive, values.Length, _mpi.Double, _mpi.Sum, _mpi.World), "MPI_Allreduce");
-        }
-
-        result.CopyTo(values);
-        Count((long)values.Length * sizeof(double));
-    }
-
     /// <summary>Ends every rank of the job with <paramref name="code"/> (mpirun kills the others).</summary>
     public void Abort(int code)
     {
         _mpi.Abort(_mpi.World, code);
-    }
-
-    /// <summary>Waits for every rank.</summary>
-    public void Barrier()
-    {
-        _mpi.Check(_mpi.Barrier(_mpi.World), "MPI_Barrier");
-        Count(0);
     }
 
     private void Count(long bytes)

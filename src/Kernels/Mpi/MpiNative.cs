@@ -5,7 +5,7 @@ namespace GpuEnet.Kernels.Mpi;
 /// <summary>
 /// The few OpenMPI entry points GpuEnet uses, bound at run time from <c>libmpi.so.40</c> (OpenMPI 4.x and 5.x; Debian's
 /// <c>libopenmpi-dev</c>/<c>openmpi-bin</c>). Handles are OpenMPI's exported objects (<c>MPI_COMM_WORLD</c> is the address
-/// of <c>ompi_mpi_comm_world</c>, <c>MPI_DOUBLE</c> of <c>ompi_mpi_double</c>, …), which is OpenMPI's ABI: MPICH, whose
+/// of <c>ompi_mpi_comm_world</c>, <c>MPI_BYTE</c> of <c>ompi_mpi_byte</c>, …), which is OpenMPI's ABI: MPICH, whose
 /// handles are integers, is not supported. The library is opened with RTLD_GLOBAL, as OpenMPI's own plug-ins need.
 /// </summary>
 internal sealed unsafe class MpiNative
@@ -25,20 +25,13 @@ internal sealed unsafe class MpiNative
         Finalize = (delegate* unmanaged<int>)Export("MPI_Finalize");
         CommRank = (delegate* unmanaged<nint, int*, int>)Export("MPI_Comm_rank");
         CommSize = (delegate* unmanaged<nint, int*, int>)Export("MPI_Comm_size");
-        Allreduce = (delegate* unmanaged<void*, void*, int, nint, nint, nint, int>)Export("MPI_Allreduce");
         Allgather = (delegate* unmanaged<void*, int, nint, void*, int, nint, nint, int>)Export("MPI_Allgather");
         Allgatherv = (delegate* unmanaged<void*, int, nint, void*, int*, int*, nint, nint, int>)Export("MPI_Allgatherv");
-        Bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)Export("MPI_Bcast");
-        Barrier = (delegate* unmanaged<nint, int>)Export("MPI_Barrier");
         Abort = (delegate* unmanaged<nint, int, int>)Export("MPI_Abort");
         ErrorString = (delegate* unmanaged<int, byte*, int*, int>)Export("MPI_Error_string");
         World = Export("ompi_mpi_comm_world");
-        Double = Export("ompi_mpi_double");
-        Int = Export("ompi_mpi_int");
         Long = Export("ompi_mpi_long_long_int");
         Byte = Export("ompi_mpi_byte");
-        Sum = Export("ompi_mpi_op_sum");
-        Max = Export("ompi_mpi_op_max");
     }
 
     public delegate* unmanaged<int*, nint*, int, int*, int> InitThread { get; }
@@ -51,15 +44,9 @@ internal sealed unsafe class MpiNative
 
     public delegate* unmanaged<nint, int*, int> CommSize { get; }
 
-    public delegate* unmanaged<void*, void*, int, nint, nint, nint, int> Allreduce { get; }
-
     public delegate* unmanaged<void*, int, nint, void*, int, nint, nint, int> Allgather { get; }
 
     public delegate* unmanaged<void*, int, nint, void*, int*, int*, nint, nint, int> Allgatherv { get; }
-
-    public delegate* unmanaged<void*, int, nint, int, nint, int> Bcast { get; }
-
-    public delegate* unmanaged<nint, int> Barrier { get; }
 
     public delegate* unmanaged<nint, int, int> Abort { get; }
 
@@ -67,17 +54,9 @@ internal sealed unsafe class MpiNative
 
     public nint World { get; }
 
-    public nint Double { get; }
-
-    public nint Int { get; }
-
     public nint Long { get; }
 
     public nint Byte { get; }
-
-    public nint Sum { get; }
-
-    public nint Max { get; }
 
     /// <summary>Opens OpenMPI and initialises it for a process whose MPI calls all come from one thread.</summary>
     /// <exception cref="InvalidOperationException">The library is missing, is not OpenMPI, or initialisation failed.</exception>

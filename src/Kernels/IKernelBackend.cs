@@ -78,16 +78,18 @@ public interface IBoundDesign : IDisposable
 /// <param name="Threshold">One non-negative threshold per residual column.</param>
 public sealed record GradientBound(double[] Penalty, double[] Threshold)
 {
+    /// <summary>The limit of residual column <paramref name="q"/>'s entry for feature <paramref name="j"/>: Threshold[q]·Penalty[j].</summary>
+    public double Limit(int q, int j) => Threshold[q] * Penalty[j];
+
     /// <summary>Writes every entry of the |columns| × <paramref name="batch"/> gradient as its limit Threshold[q]·Penalty[j].</summary>
     public static void FillLimits(GradientBound bound, ReadOnlySpan<int> columns, int batch, int count, Span<double> gradient)
     {
         for (int q = 0; q < batch; q++)
         {
-            double threshold = bound.Threshold[q];
             var column = gradient.Slice(q * count, count);
             for (int k = 0; k < count; k++)
             {
-                column[k] = threshold * bound.Penalty[columns.IsEmpty ? k : columns[k]];
+                column[k] = bound.Limit(q, columns.IsEmpty ? k : columns[k]);
             }
         }
     }

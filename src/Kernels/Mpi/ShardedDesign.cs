@@ -109,7 +109,7 @@ internal sealed class ShardedDesign : IBoundDesign
             {
                 double g = localGradient[((long)q * local.Length) + l];
                 int j = local[l] + First;
-                if (Math.Abs(g) > bound.Threshold[q] * bound.Penalty[j])
+                if (Math.Abs(g) > bound.Limit(q, j))
                 {
                     index.Add((q * count) + positions[l]);
                     value.Add(g);

@@ -167,7 +167,7 @@ public sealed class ModelledGpuDesign : IBoundDesign
         {
             for (int k = 0; k < count; k++)
             {
-                double limit = bound.Threshold[q] * bound.Penalty[columns.IsEmpty ? k : columns[k]];
+                double limit = bound.Limit(q, columns.IsEmpty ? k : columns[k]);
                 int at = (q * count) + k;
                 if (Math.Abs(gradient[at]) > limit)
                 {

@@ -2,7 +2,8 @@ namespace GpuEnet.Kernels;
 
 /// <summary>
 /// Per-problem standardisation applied algebraically by the kernels: for column j of problem b,
-/// x̃_ij = (x_ij − Centre[j,b]) · InverseScale[j,b], and a missing x_ij counts as Fill[j,b].
+/// x̃_ij = (x_ij − Centre[j,b]) · InverseScale[j,b], and a missing x_ij counts as Fill[j,b] (plus its own value in
+/// <see cref="Cells"/> when per-cell imputation is in use).
 /// All arrays are p × B column-major (problem b at <c>[b*p, (b+1)*p)</c>).
 /// </summary>
 public sealed class ColumnTransform
@@ -32,6 +33,9 @@ public sealed class ColumnTransform
     /// <summary>Value a missing x_ij takes in problem b (only read where the source has missing values).</summary>
     public double[] Fill { get; }
 
+    /// <summary>Per-cell fills added to <see cref="Fill"/> on missing cells (KNN, regression, multiple imputation); null: none.</summary>
+    public CellFills? Cells { get; set; }
+
     /// <summary>
     /// For <see cref="IBoundDesign.BatchedGradient"/>: residual column q uses transform problem <c>ProblemOf[q]</c>
     /// (several residuals of one problem, e.g. at several λ, share its centring). Null: residual column q uses problem q.
@@ -48,6 +52,7 @@ public sealed class ColumnTransform
         Centre = shared.Centre;
         InverseScale = shared.InverseScale;
         Fill = shared.Fill;
+        Cells = shared.Cells;
         ProblemOf = problemOf;
     }
 

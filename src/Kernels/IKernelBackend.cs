@@ -68,6 +68,14 @@ public interface IBoundDesign : IDisposable
 
     /// <summary>Coordinate-descent sweeps over each problem's active set until converged (see <see cref="DescentBatch"/>).</summary>
     void ActiveSetDescent(DescentBatch work);
+
+    /// <summary>
+    /// Weighted squared distances from query rows to every row of X over the columns present in both rows (KNN
+    /// imputation's n × n Gram-like pass): <c>distance[q·n + d] = Σ_j columnWeights[j]·(x_{queries[q],j} − x_dj)²</c> and
+    /// <c>shared[q·n + d]</c> = the number of those columns, summed over the columns present in both row queries[q] and
+    /// row d. One pass over X per call; both outputs are |queries| × n.
+    /// </summary>
+    void RowDistances(ReadOnlySpan<int> queries, ReadOnlySpan<double> columnWeights, Span<double> distance, Span<double> shared);
 }
 
 /// <summary>

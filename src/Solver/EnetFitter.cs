@@ -37,11 +37,13 @@ public sealed class EnetFitter
         Validate(data);
         data = Coded(data);
         var clock = Stopwatch.StartNew();
-        var problems = FullProblems(data, _settings.L1Ratios);
-        var solutions = Solve(data, problems);
-        var paths = solutions.Select((s, l) => ToPath(s, _settings.L1Ratios[l])).ToArray();
+        int ratios = _settings.L1Ratios.Length;
+        var solutions = Solve(data, Replicate(FullProblems(data, _settings.L1Ratios)));
+        var paths = Enumerable.Range(0, ratios).Select(l => PooledPath(solutions, l, ratios, _settings.L1Ratios[l])).ToArray();
         var selected = new Selection(0, paths[0].Count - 1, SelectionRule.Last);
-        return BuildModel(data, paths, selected, solutions[0], clock.Elapsed.TotalSeconds);
+        var model = BuildModel(data, paths, selected, solutions[0], clock.Elapsed.TotalSeconds);
+        model.Pooling = Pooling(solutions, ratios, selected, data.X.Columns);
+        return model;
     }
 
     /// <summary>
@@ -80,6 +82,7 @@ public sealed class EnetFitter
             ? new Selection(bestPath, cv.Index1se, SelectionRule.OneSe)
             : new Selection(bestPath, cv.IndexMin, SelectionRule.Min);
         var model = BuildModel(data, paths, selected, full[0], 0);
+        model.Pooling = _pooling;
         if (options.Stability > 0)
         {
             model.StabilityFrequency = Stability(data, paths[bestPath], options.Stability, options.Seed, foldId);
@@ -119,7 +122,8 @@ public sealed class EnetFitter
             }
         }
 
-        var solutions = Solve(data, problems);
+        int stride = problems.Count;
+        var solutions = Solve(data, Replicate(problems));
         var paths = new EnetPath[ratios];
         var score = new double[ratios];
         var foldWeight = foldRows.Select(rows => rows.Sum(i => baseWeights[i])).ToArray();
@@ -127,39 +131,46 @@ public sealed class EnetFitter
         {
             for (int l = 0; l < ratios; l++)
             {
-                (paths[l], score[l]) = BinomialCv(solutions, l, l1Ratios[l], ratios, foldRows, foldWeight, data.Y, baseWeights, measure);
+                (paths[l], score[l]) = BinomialCv(solutions, l, l1Ratios[l], ratios, stride, _settings.Imputations, foldRows, foldWeight, data.Y, baseWeights, measure);
             }
 
+            _pooling = Pooling(solutions, stride, new Selection(BestPath(score), paths[BestPath(score)].Cv!.IndexMin, SelectionRule.Min), data.X.Columns);
             return (paths, solutions[..ratios], score);
         }
 
         for (int l = 0; l < ratios; l++)
         {
-            var path = ToPath(solutions[l], l1Ratios[l]);
-            var foldError = new double[k][];
-            for (int f = 0; f < k; f++)
+            var path = PooledPath(solutions, l, stride, l1Ratios[l]);
+            // Per imputation m, the held-out mean squared error of every fold at every λ; the curve is computed from their
+            // average over the imputations (Rubin's pooled estimate), and per imputation for the report.
+            var perImputation = new double[_settings.Imputations][][];
+            for (int m = 0; m < perImputation.Length; m++)
             {
-                var fold = solutions[ratios + (l * k) + f];
-                var rows = foldRows[f];
-                foldError[f] = new double[path.Count];
-                for (int lam = 0; lam < path.Count; lam++)
+                var foldError = perImputation[m] = new double[k][];
+                for (int f = 0; f < k; f++)
                 {
-                    // Folds follow the full fit's λ and stop with it, so every fold has every λ of the path.
-                    var residual = fold.HeldOutResidual[lam];
-                    double se = 0;
-                    for (int q = 0; q < rows.Length; q++)
+                    var fold = solutions[(m * stride) + ratios + (l * k) + f];
+                    var rows = foldRows[f];
+                    foldError[f] = new double[path.Count];
+                    for (int lam = 0; lam < path.Count; lam++)
                     {
-                        // A held-out row of weight 0 counts for nothing (its residual may not even be finite).
-                        se += baseWeights[rows[q]] > 0 ? baseWeights[rows[q]] * residual[q] * residual[q] : 0;
-                    }
+                        // Folds follow the full fit's λ and stop with it, so every fold has every λ of the path.
+                        var residual = fold.HeldOutResidual[lam];
+                        double se = 0;
+                        for (int q = 0; q < rows.Length; q++)
+                        {
+                            // A held-out row of weight 0 counts for nothing (its residual may not even be finite).
+                            se += baseWeights[rows[q]] > 0 ? baseWeights[rows[q]] * residual[q] * residual[q] : 0;
+                        }
 
-                    foldError[f][lam] = se / foldWeight[f];
+                        foldError[f][lam] = se / foldWeight[f];
+                    }
                 }
             }
 
             // Held-out residuals are on the solver's internal y scale (y / YScale, a power of two), where their squares
             // cannot overflow or underflow; the curve is brought back to the user's units at the end.
-            var cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+            var cv = CvStatistics.Compute(path.Lambda, AverageOver(perImputation), foldWeight);
             score[l] = cv.Cvm[cv.IndexMin];
             // (v·s)·s, not v·s²: s² alone can overflow when v·s² does not (and 0·∞ would be NaN).
             double s = solutions[l].YScale;
@@ -172,33 +183,166 @@ public sealed class EnetFitter
                 Lambda1se = cv.Lambda1se,
                 IndexMin = cv.IndexMin,
                 Index1se = cv.Index1se,
+                ImputationCvm = perImputation.Length > 1
+                    ? perImputation.Select(e => CvStatistics.Compute(path.Lambda, e, foldWeight).Cvm.Select(v => v * s * s).ToArray()).ToArray()
+                    : null,
             };
             paths[l] = path;
         }
 
+        int best = BestPath(score);
+        _pooling = Pooling(solutions, stride, new Selection(best, paths[best].Cv!.IndexMin, SelectionRule.Min), data.X.Columns);
         return (paths, solutions[..ratios], score);
+    }
+
+    // Pooling of the last cross-validated grid (null with single imputation).
+    private ImputationPooling? _pooling;
+
+    // The batch with every problem once per imputation: imputation m's copy of problem i at m·count + i, with draw m;
+    // a copy follows its original's leader (or the original itself), so all imputations share one λ sequence.
+    private List<PathProblem> Replicate(List<PathProblem> problems)
+    {
+        int count = problems.Count;
+        var all = new List<PathProblem>(problems);
+        for (int m = 1; m < _settings.Imputations; m++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var q = problems[i];
+                all.Add(new PathProblem
+                {
+                    Weights = q.Weights,
+                    L1Ratio = q.L1Ratio,
+                    Lambda = q.Lambda,
+                    Follows = q.Follows >= 0 ? q.Follows : i,
+                    EvaluationRows = q.EvaluationRows,
+                    Draw = m,
+                });
+            }
+        }
+
+        return all;
+    }
+
+    // Element-wise average of M arrays of k × λ fold errors (the single one itself when M = 1).
+    private static double[][] AverageOver(double[][][] perImputation)
+    {
+        if (perImputation.Length == 1)
+        {
+            return perImputation[0];
+        }
+
+        return perImputation[0].Select((row, f) => row.Select((_, lam) => perImputation.Average(e => e[f][lam])).ToArray()).ToArray();
+    }
+
+    // Path l pooled over the imputations (problem l of each imputation's copy, `stride` apart): coefficients, intercepts and
+    // deviance ratios averaged at every λ, the largest duality gap. With one imputation, that path itself.
+    private EnetPath PooledPath(PathSolution[] solutions, int l, int stride, double l1Ratio)
+    {
+        int imputations = _settings.Imputations;
+        if (imputations == 1)
+        {
+            return ToPath(solutions[l], l1Ratio);
+        }
+
+        var fits = Enumerable.Range(0, imputations).Select(m => solutions[(m * stride) + l]).ToArray();
+        int count = fits.Min(f => f.Lambda.Count);
+        var beta = new SparseCoefficients[count];
+        for (int lam = 0; lam < count; lam++)
+        {
+            var sum = new SortedDictionary<int, double>();
+            foreach (var fit in fits)
+            {
+                var b = fit.Beta[lam];
+                for (int e = 0; e < b.Index.Length; e++)
+                {
+                    sum[b.Index[e]] = sum.GetValueOrDefault(b.Index[e]) + b.Value[e];
+                }
+            }
+
+            var kept = sum.Where(kv => kv.Value != 0).ToArray();
+            beta[lam] = new SparseCoefficients([.. kept.Select(kv => kv.Key)], [.. kept.Select(kv => kv.Value / imputations)]);
+        }
+
+        return new EnetPath
+        {
+            L1Ratio = l1Ratio,
+            Lambda = [.. fits[0].Lambda.Take(count)],
+            Intercept = Enumerable.Range(0, count).Select(lam => fits.Average(f => f.Intercept[lam])).ToArray(),
+            Beta = beta,
+            DevRatio = Enumerable.Range(0, count).Select(lam => fits.Average(f => f.DevRatio[lam])).ToArray(),
+            Df = beta.Select(b => b.Index.Length).ToArray(),
+            DualGap = Enumerable.Range(0, count).Select(lam => fits.Max(f => f.DualGap[lam])).ToArray(),
+            NullDeviance = fits.Average(f => f.NullDeviance),
+        };
+    }
+
+    // Selection frequency and between-imputation sd of each coefficient at the selected (path, λ); null for one imputation.
+    private ImputationPooling? Pooling(PathSolution[] solutions, int stride, Selection selected, int p)
+    {
+        int imputations = _settings.Imputations;
+        if (imputations == 1)
+        {
+            return null;
+        }
+
+        var frequency = new double[p];
+        var values = new double[imputations, p];
+        for (int m = 0; m < imputations; m++)
+        {
+            var b = solutions[(m * stride) + selected.PathIndex].Beta[selected.LambdaIndex];
+            for (int e = 0; e < b.Index.Length; e++)
+            {
+                frequency[b.Index[e]] += 1.0 / imputations;
+                values[m, b.Index[e]] = b.Value[e];
+            }
+        }
+
+        var spread = new double[p];
+        for (int j = 0; j < p; j++)
+        {
+            double mean = 0;
+            for (int m = 0; m < imputations; m++)
+            {
+                mean += values[m, j] / imputations;
+            }
+
+            double squares = 0;
+            for (int m = 0; m < imputations; m++)
+            {
+                squares += (values[m, j] - mean) * (values[m, j] - mean);
+            }
+
+            spread[j] = Math.Sqrt(squares / (imputations - 1));
+        }
+
+        return new ImputationPooling { Imputations = imputations, SelectionFrequency = frequency, CoefficientSpread = spread };
     }
 
     // cv.glmnet's curve of one binomial path from its folds' held-out links; the score is the best cvm, negated for AUC so
     // that smaller is better everywhere.
-    private static (EnetPath Path, double Score) BinomialCv(PathSolution[] solutions, int l, double l1Ratio, int ratios, int[][] foldRows,
-        double[] foldWeight, double[] y, double[] baseWeights, CvMeasure measure)
+    private (EnetPath Path, double Score) BinomialCv(PathSolution[] solutions, int l, double l1Ratio, int ratios, int stride, int imputations,
+        int[][] foldRows, double[] foldWeight, double[] y, double[] baseWeights, CvMeasure measure)
     {
         int k = foldRows.Length;
-        var path = ToPath(solutions[l], l1Ratio);
-        var foldError = new double[k][];
+        var path = PooledPath(solutions, l, stride, l1Ratio);
         double sign = measure == CvMeasure.Auc ? -1 : 1;
-        for (int f = 0; f < k; f++)
+        var perImputation = new double[imputations][][];
+        for (int m = 0; m < imputations; m++)
         {
-            var fold = solutions[ratios + (l * k) + f];
-            foldError[f] = new double[path.Count];
-            for (int lam = 0; lam < path.Count; lam++)
+            var foldError = perImputation[m] = new double[k][];
+            for (int f = 0; f < k; f++)
             {
-                foldError[f][lam] = sign * BinomialMeasures.FoldError(measure, fold.HeldOutLink[lam], foldRows[f], y, baseWeights);
+                var fold = solutions[(m * stride) + ratios + (l * k) + f];
+                foldError[f] = new double[path.Count];
+                for (int lam = 0; lam < path.Count; lam++)
+                {
+                    foldError[f][lam] = sign * BinomialMeasures.FoldError(measure, fold.HeldOutLink[lam], foldRows[f], y, baseWeights);
+                }
             }
         }
 
-        var cv = CvStatistics.Compute(path.Lambda, foldError, foldWeight);
+        var cv = CvStatistics.Compute(path.Lambda, AverageOver(perImputation), foldWeight);
         var outOfFold = new Dictionary<int, double[]>();
         foreach (int lam in new[] { cv.IndexMin, cv.Index1se })
         {
@@ -226,6 +370,9 @@ public sealed class EnetFitter
             IndexMin = cv.IndexMin,
             Index1se = cv.Index1se,
             OutOfFoldLink = outOfFold,
+            ImputationCvm = imputations > 1
+                ? perImputation.Select(e => CvStatistics.Compute(path.Lambda, e, foldWeight).Cvm.Select(v => sign * v).ToArray()).ToArray()
+                : null,
         };
         return (path, cv.Cvm[cv.IndexMin]);
     }
@@ -369,6 +516,7 @@ public sealed class EnetFitter
         Family = model.Family,
         Labels = model.Labels,
         CodedTarget = model.CodedTarget,
+        Pooling = model.Pooling,
     };
 
     private List<PathProblem> FullProblems(TrainingData data, double[] l1Ratios, int[]? foldId = null)
@@ -449,6 +597,7 @@ public sealed class EnetFitter
                 Impute = _settings.Impute,
                 FillValues = fill,
                 IndicatorColumns = pre.IndicatorColumns,
+                Imputer = full.Imputer,
             },
             Paths = paths,
             Selected = selected,
@@ -600,6 +749,16 @@ public sealed class EnetFitter
                     throw new ArgumentException($"Feature '{data.Features[j]}' (column {j + 1}) is missing in row {missing[0] + 1}, and the imputation is None; choose Mean, Median or Mode imputation.");
                 }
             }
+        }
+
+        if (s.Neighbours < 1 || s.ImputeRounds < 1 || s.ImputePredictors < 1 || s.Imputations < 1)
+        {
+            throw new ArgumentException($"KNN neighbours ({s.Neighbours}), imputation rounds ({s.ImputeRounds}), predictors ({s.ImputePredictors}) and imputations ({s.Imputations}) must each be at least 1.");
+        }
+
+        if (s.Imputations > 1 && s.Impute is not (ImputeStrategy.Knn or ImputeStrategy.Regression))
+        {
+            throw new ArgumentException($"Multiple imputation draws from KNN donors or regression residuals; choose knn or regression imputation (got {s.Impute.ToString().ToLowerInvariant()}).");
         }
 
         if (s.L1Ratios.Length == 0)

@@ -50,6 +50,30 @@ public sealed record EnetSettings
     /// <summary>How missing feature values are imputed (per fold, on training rows).</summary>
     public ImputeStrategy Impute { get; init; } = ImputeStrategy.Mean;
 
+    /// <summary>Donor rows K of <see cref="ImputeStrategy.Knn"/>.</summary>
+    public int Neighbours { get; init; } = 5;
+
+    /// <summary>Rounds of chained equations of <see cref="ImputeStrategy.Regression"/>.</summary>
+    public int ImputeRounds { get; init; } = 1;
+
+    /// <summary>Predictors per imputed feature of <see cref="ImputeStrategy.Regression"/> (the most correlated ones).</summary>
+    public int ImputePredictors { get; init; } = 10;
+
+    /// <summary>
+    /// Stochastic imputations M (multiple imputation with knn or regression): every problem is fitted M times, each with its
+    /// own draws, and the results are pooled. 1: single imputation, no draws.
+    /// </summary>
+    public int Imputations { get; init; } = 1;
+
+    /// <summary>KNN: store the training rows in the model so that prediction can impute new rows (size: 8·n·p bytes).</summary>
+    public bool StoreDonors { get; init; }
+
+    /// <summary>Seed of the imputation draws.</summary>
+    public int ImputeSeed { get; init; }
+
+    /// <summary>Whether multiple imputation draws (donor draws, residual noise); off only to test the pooling exactly.</summary>
+    internal bool ImputationNoise { get; init; } = true;
+
     /// <summary>
     /// glmnet compatibility: glmnet standardises y inside every fit, which turns the ridge part of its objective into
     /// λ(1−a)/s_y·Σ v_j b_j²/2, where s_y is the weighted sd of that fit's training y (root mean square without intercept).

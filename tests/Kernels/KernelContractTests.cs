@@ -351,6 +351,99 @@ public abstract class KernelContractTests
         AssertDescentMatches(expected, actual, Float64Tolerance, "missing cells");
     }
 
+    [BackendFact(NeedsMissingValues = true)]
+    public void BatchedGradientAddsCellFills()
+    {
+        const int p = 50, problems = 3;
+        int[] eleven = [0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1];
+        foreach ((int n, int[]? map, int batch) in ((int, int[]?, int)[])[(41, null, problems), (41, [1, 1, 0, 2, 1], 5), (300, eleven, 11)])
+        {
+            IColumnSource x = RandomMissingDesign(n, p, seed: 13);
+            ColumnTransform transform = RandomTransform(p, problems, seed: 6);
+            // Problems 0 and 2 share a fill set, as the l1_ratios of one fold do.
+            transform.Cells = RandomCells(x, [0, 1, 0], sets: 2, seed: 9);
+            ColumnTransform t = map is null ? transform : transform.WithProblemMap(map);
+            double[] residuals = RandomValues(n * batch, seed: 7 + batch, 0);
+            using IKernelBackend backend = CreateBackend();
+            using IBoundDesign design = backend.Bind(x);
+            foreach (int[] columns in (int[][])[[], [7, 3, 3, 49, 0]])
+            {
+                double[] expected = ReferenceKernels.BatchedGradient(x, columns, residuals, batch, t);
+                var gradient = new double[(columns.Length == 0 ? p : columns.Length) * batch];
+                design.BatchedGradient(columns, residuals, batch, t, gradient);
+                AssertClose(expected, gradient, Float64Tolerance, $"cell fills, n={n}, B={batch}, K={columns.Length}, map={map is not null}");
+            }
+        }
+    }
+
+    [BackendFact(NeedsMissingValues = true)]
+    public void ActiveSetDescentAddsCellFills()
+    {
+        IColumnSource x = RandomMissingDesign(60, 25, seed: 8);
+        DescentBatch expected = DescentProblem(x, 3, seed: 12);
+        DescentBatch actual = DescentProblem(x, 3, seed: 12);
+        foreach (DescentBatch work in (DescentBatch[])[expected, actual])
+        {
+            work.Transform.Cells = RandomCells(x, [1, 0, 1], sets: 2, seed: 3);
+            // Σ w x̃ of every entry with the cells' values (the kernels track Σ w r through it).
+            for (int b = 0; b < work.Batch; b++)
+            {
+                for (int e = work.Offsets[b]; e < work.Offsets[b + 1]; e++)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < x.Rows; i++)
+                    {
+                        sum += work.Weights[(b * x.Rows) + i] * ReferenceKernels.Transformed(x, work.Transform, i, work.Feature[e], b);
+                    }
+
+                    work.WeightedSum[e] = sum;
+                }
+            }
+        }
+
+        ReferenceKernels.ActiveSetDescent(x, expected);
+        using IKernelBackend backend = CreateBackend();
+        using IBoundDesign design = backend.Bind(x);
+        design.ActiveSetDescent(actual);
+        AssertDescentMatches(expected, actual, Float64Tolerance, "cell fills");
+    }
+
+    [BackendFact(NeedsMissingValues = true)]
+    public void RowDistancesAreExactOverSharedColumns()
+    {
+        foreach ((int n, int p) in (ReadOnlySpan<(int, int)>)[(37, 70), (130, 9)])
+        {
+            IColumnSource x = RandomMissingDesign(n, p, seed: n);
+            double[] weight = RandomValues(p, seed: 2, 0).Select(Math.Abs).ToArray();
+            int[] queries = [n - 1, 0, 5, 5, 17];
+            using IKernelBackend backend = CreateBackend();
+            using IBoundDesign design = backend.Bind(x);
+            var distance = new double[queries.Length * n];
+            var shared = new double[queries.Length * n];
+            design.RowDistances(queries, weight, distance, shared);
+            for (int q = 0; q < queries.Length; q++)
+            {
+                for (int d = 0; d < n; d++)
+                {
+                    double sum = 0, count = 0;
+                    for (int j = 0; j < p; j++)
+                    {
+                        if (!ReferenceKernels.IsMissing(x, queries[q], j) && !ReferenceKernels.IsMissing(x, d, j))
+                        {
+                            double diff = ReferenceKernels.X(x, d, j) - ReferenceKernels.X(x, queries[q], j);
+                            sum += weight[j] * (diff * diff);
+                            count++;
+                        }
+                    }
+
+                    // Bitwise: both backends sum the columns in order, so KNN picks the same donors on every backend.
+                    Assert.Equal(sum, distance[(q * n) + d]);
+                    Assert.Equal(count, shared[(q * n) + d]);
+                }
+            }
+        }
+    }
+
     [BackendFact]
     public void ActiveSetDescentTracksTheWeightedResidualSumOffCentre()
     {
@@ -547,6 +640,20 @@ public abstract class KernelContractTests
         }
 
         return weights;
+    }
+
+    // Random per-cell fills for every missing cell of x, in `sets` sets; transform problem b uses set setOf[b].
+    internal static CellFills RandomCells(IColumnSource x, int[] setOf, int sets, int seed)
+    {
+        var random = new Random(seed);
+        var cells = new CellFills(x, setOf, sets);
+        Assert.True(cells.Cells > 0, "the design has no missing cells");
+        for (long k = 0; k < cells.Value.Length; k++)
+        {
+            cells.Value[k] = (random.NextDouble() * 3) - 1.5;
+        }
+
+        return cells;
     }
 
     internal static ColumnTransform RandomTransform(int p, int batch, int seed)

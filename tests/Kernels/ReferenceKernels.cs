@@ -58,10 +58,23 @@ internal static class ReferenceKernels
         int at = (transform.Problem(q) * x.Columns) + j;
         if (IsMissing(x, i, j))
         {
-            v = transform.Fill[at];
+            v = FillOf(x, transform, transform.Problem(q), i, j);
         }
 
         return (v - transform.Centre[at]) * transform.InverseScale[at];
+    }
+
+    /// <summary>The value a missing x_ij takes in transform problem <paramref name="problem"/>: its Fill, plus its cell value.</summary>
+    public static double FillOf(IColumnSource x, ColumnTransform transform, int problem, int i, int j)
+    {
+        double v = transform.Fill[(problem * x.Columns) + j];
+        if (transform.Cells is { } cells)
+        {
+            int k = x.MissingRows(j).IndexOf(i);
+            v += cells.Value[(cells.Set[problem] * (long)cells.Cells) + cells.Start[j] + k];
+        }
+
+        return v;
     }
 
     public static double[] BatchedGradient(IColumnSource x, int[] columns, double[] residuals, int batch, ColumnTransform? transform)
@@ -110,7 +123,7 @@ internal static class ReferenceKernels
                         continue;
                     }
 
-                    double Xt(int i) => ((IsMissing(x, i, j) ? work.Transform.Fill[at] : X(x, i, j)) - work.Transform.Centre[at]) * inverseScale;
+                    double Xt(int i) => ((IsMissing(x, i, j) ? FillOf(x, work.Transform, work.Transform.Problem(b), i, j) : X(x, i, j)) - work.Transform.Centre[at]) * inverseScale;
                     double g = 0;
                     for (int i = 0; i < n; i++)
                     {

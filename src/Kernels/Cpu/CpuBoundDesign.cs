@@ -234,16 +234,21 @@ internal sealed class CpuBoundDesign : IBoundDesign
                 var inverseScale = transform.InverseScale;
                 var centre = transform.Centre;
                 var fill = transform.Fill;
+                var cells = transform.Cells;
                 for (int b = 0; b < batch; b++)
                 {
-                    long offset = (long)transform.Problem(b) * p;
+                    int problem = transform.Problem(b);
+                    long offset = (long)problem * p;
                     double shift = rSum[b];
                     double* row = g + ((long)b * count);
+                    var rb = r.AsSpan(b * n, n);
                     for (k = start; k < end; k++)
                     {
-                        long at = offset + (cols is null ? k : cols[k]);
+                        int j = cols is null ? k : cols[k];
+                        long at = offset + j;
                         double missingSum = hasMissing ? missingSums[((k - start) * batch) + b] : 0;
-                        row[k] = inverseScale[at] * (row[k] - (centre[at] * shift) + (fill[at] * missingSum));
+                        double cellSum = cells is null ? 0 : cells.Dot(problem, j, rb);
+                        row[k] = inverseScale[at] * (row[k] - (centre[at] * shift) + (fill[at] * missingSum) + cellSum);
                     }
                 }
             }
@@ -285,6 +290,82 @@ internal sealed class CpuBoundDesign : IBoundDesign
         }
     }
 
+    // Column blocks of RowDistances: each query's output row stays in cache while a block of columns is added to it.
+    private const int DistanceColumnBlock = 64;
+
+    public unsafe void RowDistances(ReadOnlySpan<int> queries, ReadOnlySpan<double> columnWeights, Span<double> distance, Span<double> shared)
+    {
+        int n = Rows, p = Columns, count = queries.Length;
+        if ((long)count * n > distance.Length || (long)count * n > shared.Length || columnWeights.Length < p)
+        {
+            throw new ArgumentException($"RowDistances needs {p} column weights and |queries| × n = {(long)count * n} outputs.");
+        }
+
+        distance[..(count * n)].Clear();
+        shared[..(count * n)].Clear();
+        Traffic.ReadX(ColumnBytes * p);
+        int[] rows = queries.ToArray();
+        double[] weight = columnWeights[..p].ToArray();
+        fixed (double* dist = distance)
+        fixed (double* both = shared)
+        {
+            nint distAt = (nint)dist, bothAt = (nint)both;
+            var scratch = new double[(long)n * DistanceColumnBlock];
+            for (int start = 0; start < p; start += DistanceColumnBlock)
+            {
+                int width = Math.Min(DistanceColumnBlock, p - start);
+                var present = new double[width][];
+                for (int c = 0; c < width; c++)
+                {
+                    var column = scratch.AsSpan(c * n, n);
+                    var x = Source.Column(start + c, column);
+                    if (!x.Overlaps(column))
+                    {
+                        x.CopyTo(column);
+                    }
+
+                    var missing = Source.MissingRows(start + c);
+                    if (!missing.IsEmpty)
+                    {
+                        // 1 where present, 0 where missing: a missing donor adds exactly 0 (no add-then-subtract rounding).
+                        present[c] = new double[n];
+                        Array.Fill(present[c], 1.0);
+                        foreach (int i in missing)
+                        {
+                            present[c][i] = 0;
+                        }
+                    }
+                }
+
+                Parallel.For(0, count, _parallel, q =>
+                {
+                    var row = new Span<double>((double*)distAt + ((long)q * n), n);
+                    var counted = new Span<double>((double*)bothAt + ((long)q * n), n);
+                    int i = rows[q];
+                    for (int c = 0; c < width; c++)
+                    {
+                        double[]? mask = present[c];
+                        if (mask is not null && mask[i] == 0)
+                        {
+                            continue;
+                        }
+
+                        var column = scratch.AsSpan(c * n, n);
+                        SimdOps.AddWeightedSquaredDistance(row, column, column[i], weight[start + c], mask);
+                        if (mask is null)
+                        {
+                            System.Numerics.Tensors.TensorPrimitives.Add(counted, 1.0, counted);
+                        }
+                        else
+                        {
+                            System.Numerics.Tensors.TensorPrimitives.Add(counted, mask, counted);
+                        }
+                    }
+                });
+            }
+        }
+    }
+
     public void ActiveSetDescent(DescentBatch work)
     {
         int n = Rows;
@@ -322,6 +403,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
             }
 
             var transform = work.Transform;
+            int problem = transform.Problem(b);
             double swr = work.WeightedResidualSum[b];
             double tol = work.Tolerance[b];
             int sweeps = 0;
@@ -346,13 +428,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                         : dense is not null ? dense.AsSpan(j * n, n) : Source.Column(j, scratch);
                     var missing = hasMissing ? Source.MissingRows(j) : [];
                     double c = transform.Centre[at], fill = transform.Fill[at];
-                    double missingWr = 0;
-                    foreach (int i in missing)
-                    {
-                        missingWr += w[i] * r[i];
-                    }
-
-                    double g = inv * (SimdOps.CentredDot3(w, x, c, r) + (fill * missingWr));
+                    double g = inv * (SimdOps.CentredDot3(w, x, c, r) + MissingShare(transform, problem, j, missing, fill, w, r));
                     double old = work.Beta[k];
                     double z = g + (cv * old);
                     double l1 = work.L1At(b, j);
@@ -367,10 +443,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     work.Beta[k] = updated;
                     double a = delta * inv;
                     SimdOps.AxpyCentred(r, x, a, c);
-                    foreach (int i in missing)
-                    {
-                        r[i] -= a * fill;
-                    }
+                    SubtractMissing(transform, problem, j, missing, fill, a, r);
 
                     swr -= delta * work.WeightedSum[k];
                     maxChange = Math.Max(maxChange, cv * delta * delta);
@@ -395,6 +468,32 @@ internal sealed class CpuBoundDesign : IBoundDesign
                 ArrayPool<double>.Shared.Return(gathered);
             }
         }
+    }
+
+    // Σ_i w_i r_i x_i over the missing cells of column j (stored as 0 in x): the column fill, plus each cell's own value.
+    private static double MissingShare(ColumnTransform transform, int problem, int j, ReadOnlySpan<int> missing, double fill,
+        ReadOnlySpan<double> w, ReadOnlySpan<double> r)
+    {
+        double missingWr = 0;
+        foreach (int i in missing)
+        {
+            missingWr += w[i] * r[i];
+        }
+
+        double share = fill * missingWr;
+        return transform.Cells is { } cells ? share + cells.WeightedDot(problem, j, w, r) : share;
+    }
+
+    // r −= a x over the missing cells of column j (the dense update already subtracted −a c there).
+    private static void SubtractMissing(ColumnTransform transform, int problem, int j, ReadOnlySpan<int> missing, double fill,
+        double a, Span<double> r)
+    {
+        foreach (int i in missing)
+        {
+            r[i] -= a * fill;
+        }
+
+        transform.Cells?.Subtract(problem, j, a, r);
     }
 
     private void ForEachColumnBlock(int count, Action<int, int, double[]> body, int scratchLength)

@@ -253,4 +253,34 @@ internal static class SimdOps
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> LoadAt(ref double source, int offset) => Vector.LoadUnsafe(ref source, (nuint)offset);
+
+    /// <summary>
+    /// row[d] += (w·(x[d] − xi)²)·mask[d] for every d (mask null: 1), in that operation order, so the result is bitwise the
+    /// scalar loop's (what the ILGPU kernel computes, skipping masked rows).
+    /// </summary>
+    public static void AddWeightedSquaredDistance(Span<double> row, ReadOnlySpan<double> x, double xi, double w, double[]? mask)
+    {
+        int n = row.Length;
+        int d = 0;
+        var vi = new Vector<double>(xi);
+        var vw = new Vector<double>(w);
+        for (; d + Vector<double>.Count <= n; d += Vector<double>.Count)
+        {
+            var diff = new Vector<double>(x[d..]) - vi;
+            var term = vw * (diff * diff);
+            if (mask is not null)
+            {
+                term *= new Vector<double>(mask.AsSpan(d));
+            }
+
+            (new Vector<double>(row[d..]) + term).CopyTo(row[d..]);
+        }
+
+        for (; d < n; d++)
+        {
+            double diff = x[d] - xi;
+            double term = w * (diff * diff);
+            row[d] += mask is null ? term : term * mask[d];
+        }
+    }
 }

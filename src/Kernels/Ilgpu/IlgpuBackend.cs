@@ -127,6 +127,9 @@ public sealed class IlgpuBackend : IKernelBackend
         public Action<KernelConfig, DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>, BoundView> BatchedGradient { get; } =
             accelerator.LoadStreamKernel<DesignView, ArrayView<int>, int, ArrayView<double>, int, ArrayView<double>, TransformView, ArrayView<double>, BoundView>(BatchedGradientKernel.Run);
 
+        public Action<KernelConfig, DesignView, ArrayView<int>, ArrayView<double>, int, ArrayView<double>, ArrayView<double>> RowDistances { get; } =
+            accelerator.LoadStreamKernel<DesignView, ArrayView<int>, ArrayView<double>, int, ArrayView<double>, ArrayView<double>>(RowDistancesKernel.Run);
+
         public Action<KernelConfig, DesignView, DescentShared, DescentEntries, DescentProblems, int> ActiveSetDescent { get; } =
             accelerator.LoadStreamKernel<DesignView, DescentShared, DescentEntries, DescentProblems, int>(ActiveSetDescentKernel.Run);
     }

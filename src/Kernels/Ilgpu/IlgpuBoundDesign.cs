@@ -29,6 +29,9 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     private readonly DeviceArray<int> _columns, _problemOf;
     private readonly DeviceArray<double> _transformCentre, _transformScale, _transformFill;
     private double[]? _transformKey;
+    private readonly DeviceArray<int> _cellStart, _cellRow, _cellSet;
+    private readonly DeviceArray<double> _cellValue;
+    private double[]? _cellKey;
     private readonly DeviceArray<int> _feature, _offsets, _descentProblem, _sweeps, _converged;
     private readonly DeviceArray<double> _beta, _entryWeightedSum, _curvature;
     private readonly DeviceArray<double> _descentResidual, _descentWeights, _problemScalars;
@@ -61,6 +64,10 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
         _transformCentre = Array<double>();
         _transformScale = Array<double>();
         _transformFill = Array<double>();
+        _cellStart = Array<int>();
+        _cellRow = Array<int>();
+        _cellSet = Array<int>();
+        _cellValue = Array<double>();
         _feature = Array<int>();
         _offsets = Array<int>();
         _descentProblem = Array<int>();
@@ -327,7 +334,8 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
     {
         if (transform is null)
         {
-            return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, _problemOf.View, Columns, 0);
+            return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, _problemOf.View, Columns, 0,
+                _cellStart.View, _cellRow.View, _cellValue.View, _cellSet.View, 0, 0);
         }
 
         return ResidentTransform(transform, batch, _problemOf);
@@ -354,7 +362,19 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
         }
 
         map.Upload(problems);
-        return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, map.View, Columns, 1);
+        var cells = transform.Cells;
+        if (cells is not null && !ReferenceEquals(_cellKey, cells.Value))
+        {
+            // Cell fills go up once per identity, like the transform (cells × sets values, one int per cell and column).
+            _cellStart.Upload(cells.Start);
+            _cellRow.Upload(cells.Row.Length > 0 ? cells.Row : [0]);
+            _cellSet.Upload(cells.Set);
+            _cellValue.Upload(cells.Value.Length > 0 ? cells.Value : [0.0]);
+            _cellKey = cells.Value;
+        }
+
+        return new TransformView(_transformCentre.View, _transformScale.View, _transformFill.View, map.View, Columns, 1,
+            _cellStart.View, _cellRow.View, _cellValue.View, _cellSet.View, cells?.Cells ?? 0, cells is null ? 0 : 1);
     }
 
     public void ActiveSetDescent(DescentBatch work)
@@ -411,6 +431,34 @@ internal sealed class IlgpuBoundDesign : IBoundDesign
             {
                 work.Converged[b] = converged[b] != 0;
             }
+        }
+    }
+
+    public void RowDistances(ReadOnlySpan<int> queries, ReadOnlySpan<double> columnWeights, Span<double> distance, Span<double> shared)
+    {
+        long size = (long)queries.Length * Rows;
+        Require(columnWeights.Length >= Columns, $"RowDistances needs {Columns} column weights, got {columnWeights.Length}.");
+        Require(distance.Length >= size && shared.Length >= size, $"RowDistances needs |queries| × n = {size} outputs.");
+        foreach (int i in queries)
+        {
+            Require((uint)i < (uint)Rows, $"query row {i} is outside 0..{Rows - 1}.");
+        }
+
+        if (size == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            var rows = _columns.Upload(queries);
+            var weights = _centre.Upload(columnWeights[..Columns]);
+            var first = _present.Ensure(size);
+            var second = _sum.Ensure(size);
+            _kernels.RowDistances(Launch(queries.Length), _x, rows, weights, Columns, first, second);
+            Traffic.ReadX(_columnBytes * Columns * queries.Length);
+            _present.Download(distance[..(int)size]);
+            _sum.Download(shared[..(int)size]);
         }
     }
 

@@ -23,6 +23,7 @@ public static class IlgpuKernels
         ("ResidualSums", typeof(ResidualSumsKernel).GetMethod(nameof(ResidualSumsKernel.Run))!),
         ("BatchedGradient", typeof(BatchedGradientKernel).GetMethod(nameof(BatchedGradientKernel.Run))!),
         ("ActiveSetDescent", typeof(ActiveSetDescentKernel).GetMethod(nameof(ActiveSetDescentKernel.Run))!),
+        ("RowDistances", typeof(RowDistancesKernel).GetMethod(nameof(RowDistancesKernel.Run))!),
     ];
 
     /// <summary>

@@ -129,6 +129,7 @@ internal sealed class ShardedDesign : IBoundDesign
     public void ActiveSetDescent(DescentBatch work)
     {
         ArgumentNullException.ThrowIfNull(work);
+        RefuseCells(work.Transform);
         // The same list on every rank (the solver is the same everywhere): features not fetched yet, in increasing order,
         // so that concatenating the owners' contributions in rank order gives them in list order.
         var needed = new SortedSet<int>();
@@ -224,6 +225,7 @@ internal sealed class ShardedDesign : IBoundDesign
             return null;
         }
 
+        RefuseCells(transform);
         if (!ReferenceEquals(_transformKey?.Centre, transform.Centre))
         {
             var local = new ColumnTransform(Local, transform.Batch);
@@ -234,6 +236,18 @@ internal sealed class ShardedDesign : IBoundDesign
         }
 
         return transform.ProblemOf is null ? _localTransform : _localTransform!.WithProblemMap(transform.ProblemOf);
+    }
+
+    public void RowDistances(ReadOnlySpan<int> queries, ReadOnlySpan<double> columnWeights, Span<double> distance, Span<double> shared) =>
+        throw new NotSupportedException("KNN imputation is not available under mpirun yet; use mean, median, mode or drop-rows.");
+
+    // Per-cell fills (KNN, regression, multiple imputation) are not sharded yet: the CLI refuses them under mpirun first.
+    internal static void RefuseCells(ColumnTransform? transform)
+    {
+        if (transform?.Cells is not null)
+        {
+            throw new NotSupportedException("Per-cell imputation (knn, regression, multiple imputation) is not available under mpirun yet; use mean, median, mode or drop-rows.");
+        }
     }
 
     private double[] LocalPenalty(double[] penalty)

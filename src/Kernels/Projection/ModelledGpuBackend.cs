@@ -211,6 +211,17 @@ public sealed class ModelledGpuDesign : IBoundDesign
     }
 
     /// <inheritdoc/>
+    public void RowDistances(ReadOnlySpan<int> queries, ReadOnlySpan<double> columnWeights, Span<double> distance, Span<double> shared)
+    {
+        _inner.RowDistances(queries, columnWeights, distance, shared);
+        long size = (long)queries.Length * Rows;
+        Traffic.ToDevice(((long)queries.Length * Int) + ((long)Columns * Double));
+        Traffic.Launch();
+        Traffic.ReadX(_columnBytes * Columns * queries.Length);
+        Traffic.FromDevice(2 * size * Double);
+    }
+
+    /// <inheritdoc/>
     public void ActiveSetDescent(DescentBatch work)
     {
         int batch = work.Batch, count = work.Count;

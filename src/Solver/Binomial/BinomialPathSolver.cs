@@ -102,7 +102,7 @@ internal sealed class BinomialPathSolver
         int batch = problems.Count;
         var weights = NormalisedWeights(problems);
         var modelProblems = problems.Select(q => q.EvaluationRows.Length == 0).ToArray();
-        _std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute, modelProblems);
+        _std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute, modelProblems, _settings, problems.Select(q => q.Draw).ToArray());
         Passes += 2;
         var states = new ProblemState[batch];
         for (int b = 0; b < batch; b++)
@@ -451,7 +451,8 @@ internal sealed class BinomialPathSolver
             {
                 NullDeviance = 2 * _nullLoss,
                 FeatureScale = model ? std.Scale.AsSpan(index * p, p).ToArray() : [],
-                FeatureFill = model ? std.Transform.Fill.AsSpan(index * p, p).ToArray() : [],
+                FeatureFill = model ? std.ColumnFill.AsSpan(index * p, p).ToArray() : [],
+                Imputer = model ? std.Imputer : null,
             };
             UserLambda = problem.Lambda ?? [];
             Lambda = UserLambda;
@@ -659,10 +660,22 @@ internal sealed class BinomialPathSolver
                 int j = position is null ? j0 : position[j0];
                 long at = At(j0);
                 double c = t.Centre[at], inv = t.InverseScale[at], f = t.Fill[at];
-                // Missing cells take the fill f: their weight is the total less the present weight.
-                double missing = Math.Max(0, _workingTotal - present[j]);
-                double first = sum[j] - (c * present[j]) + (missing * (f - c));
-                double second = squares[j] + (missing * (f - c) * (f - c));
+                // Missing cells take the fill f: their weight is the total less the present weight. With per-cell fills
+                // each cell takes f plus its own value, summed over the column's cells with the working weights.
+                double first, second;
+                if (t.Cells is { } cells)
+                {
+                    var (cellFirst, cellSecond) = cells.CentredMoments(Index, j0, Working, c - f);
+                    first = sum[j] - (c * present[j]) + cellFirst;
+                    second = squares[j] + cellSecond;
+                }
+                else
+                {
+                    double missing = Math.Max(0, _workingTotal - present[j]);
+                    first = sum[j] - (c * present[j]) + (missing * (f - c));
+                    second = squares[j] + (missing * (f - c) * (f - c));
+                }
+
                 WeightedSum[k] = inv * first;
                 Curvature[k] = inv * inv * second;
             }

@@ -102,4 +102,23 @@ public sealed class EnetModel
 
     /// <summary>Binomial family, in memory only (not in the model file): the training target coded 0/1, for the report.</summary>
     public double[]? CodedTarget { get; init; }
+
+    /// <summary>Multiple imputation's pooling diagnostics (in memory only: JSON and report); null with single imputation.</summary>
+    public ImputationPooling? Pooling { get; set; }
+}
+
+/// <summary>
+/// How M imputations were pooled: the model's coefficients are the average of the M fits at every λ; per feature, the
+/// share of imputations whose fit selects it at the selected λ, and the between-imputation sd of its coefficient there.
+/// </summary>
+public sealed class ImputationPooling
+{
+    /// <summary>Imputations M.</summary>
+    public required int Imputations { get; init; }
+
+    /// <summary>Per feature: fraction of the M fits with a non-zero coefficient at the selected (path, λ).</summary>
+    public required double[] SelectionFrequency { get; init; }
+
+    /// <summary>Per feature: sd over the M fits of its coefficient at the selected (path, λ) (original scale).</summary>
+    public required double[] CoefficientSpread { get; init; }
 }

@@ -67,4 +67,10 @@ public sealed class CvCurve
     /// confusion table.
     /// </summary>
     public IReadOnlyDictionary<int, double[]>? OutOfFoldLink { get; init; }
+
+    /// <summary>
+    /// Multiple imputation, in memory only: cvm per imputation (M × λ, in <see cref="Measure"/>); <see cref="Cvm"/> is then
+    /// the pooled curve (from the fold errors averaged over the imputations).
+    /// </summary>
+    public double[][]? ImputationCvm { get; init; }
 }

@@ -14,6 +14,12 @@ public enum ImputeStrategy
 
     /// <summary>Most frequent training value.</summary>
     Mode,
+
+    /// <summary>Mean of the K nearest training rows (standardised distance over the features both rows have).</summary>
+    Knn,
+
+    /// <summary>Ridge regression on the most correlated features (chained equations), fitted on training rows.</summary>
+    Regression,
 }
 
 /// <summary>
@@ -34,6 +40,12 @@ public sealed class FeaturePreprocessing
 
     /// <summary>Input columns (indices into <see cref="InputColumns"/>) that have a missing indicator feature, in feature order after the inputs.</summary>
     public required int[] IndicatorColumns { get; init; }
+
+    /// <summary>
+    /// KNN or regression: how a new row's missing cells are imputed (<see cref="FillValues"/> are then the training means,
+    /// the fallback for a cell the imputer cannot fill). Null for the other methods.
+    /// </summary>
+    public CellImputerModel? Imputer { get; init; }
 
     /// <summary>No imputation and no indicators, for the given columns.</summary>
     public static FeaturePreprocessing Identity(string[] columns)

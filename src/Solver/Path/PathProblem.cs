@@ -26,6 +26,9 @@ internal sealed class PathProblem
 
     /// <summary>Rows whose residual (y − prediction) is kept per λ (held-out rows), or empty.</summary>
     public int[] EvaluationRows { get; init; } = [];
+
+    /// <summary>Which stochastic imputation (0 … M − 1) this problem's missing cells take (multiple imputation).</summary>
+    public int Draw { get; init; }
 }
 
 /// <summary>The solved path of one problem, on the original scale of the features.</summary>
@@ -62,6 +65,9 @@ internal sealed class PathSolution
 
     /// <summary>Fill value per feature learnt on this problem's training rows.</summary>
     public double[] FeatureFill { get; set; } = [];
+
+    /// <summary>The KNN or regression imputer of a full-data problem (what a saved model imputes new rows with).</summary>
+    public Model.CellImputerModel? Imputer { get; set; }
 
     /// <summary>Coordinate-descent sweeps in total.</summary>
     public long Sweeps { get; set; }

@@ -181,7 +181,7 @@ internal sealed class PathSolver
         }
 
         var modelProblems = problems.Select(q => q.EvaluationRows.Length == 0).ToArray();
-        var std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute, modelProblems);
+        var std = Standardization.Learn(_design, _y, weights, batch, _settings.Standardize, _settings.Intercept, _settings.Impute, modelProblems, _settings, problems.Select(q => q.Draw).ToArray());
         _passes += 2;
         var states = new ProblemState[batch];
         for (int b = 0; b < batch; b++)
@@ -565,7 +565,8 @@ internal sealed class PathSolver
                 NullDeviance = NullDeviance * solver._yScale * solver._yScale,
                 YScale = solver._yScale,
                 FeatureScale = model ? std.Scale.AsSpan(index * p, p).ToArray() : [],
-                FeatureFill = model ? std.Transform.Fill.AsSpan(index * p, p).ToArray() : [],
+                FeatureFill = model ? std.ColumnFill.AsSpan(index * p, p).ToArray() : [],
+                Imputer = model ? std.Imputer : null,
             };
             UserLambda = problem.Lambda ?? [];
             Lambda = Internal(UserLambda);

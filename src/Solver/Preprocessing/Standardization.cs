@@ -1,4 +1,5 @@
 using GpuEnet.Kernels;
+using GpuEnet.Solver.Imputation;
 using GpuEnet.Solver.Model;
 
 namespace GpuEnet.Solver.Preprocessing;
@@ -49,8 +50,13 @@ internal sealed class Standardization
     /// Median and mode fills are learnt for the columns with missing cells, and for every column in the problems flagged
     /// in <paramref name="modelProblems"/> (the full-data fits, whose fills a saved model uses at prediction time).
     /// </remarks>
+    /// <remarks>
+    /// With KNN or regression imputation (<paramref name="settings"/>), every missing cell gets its own value per problem
+    /// (<see cref="CellImputer"/>, problem b taking draw <paramref name="draws"/>[b]); the transform's column fills are then 0
+    /// and <see cref="ColumnFill"/> keeps the training means, the fallback a saved model uses.
+    /// </remarks>
     public static Standardization Learn(IBoundDesign design, ReadOnlySpan<double> y, double[] weights, int batch,
-        bool standardize, bool intercept, ImputeStrategy impute, bool[] modelProblems)
+        bool standardize, bool intercept, ImputeStrategy impute, bool[] modelProblems, EnetSettings? settings = null, int[]? draws = null)
     {
         int n = design.Rows, p = design.Columns;
         var source = design.Source;
@@ -85,6 +91,18 @@ internal sealed class Standardization
             LearnRobustFill(source, weights, batch, impute, transform.Fill, modelProblems);
         }
 
+        double[] columnFill = transform.Fill;
+        CellImputerModel? imputer = null;
+        if (impute is ImputeStrategy.Knn or ImputeStrategy.Regression && source.HasMissing)
+        {
+            (transform.Cells, imputer) = CellImputer.Learn(design, weights, batch, draws ?? new int[batch], transform.Fill, modelProblems,
+                settings ?? new EnetSettings { Impute = impute });
+            columnFill = transform.Fill.ToArray();
+            Array.Clear(transform.Fill);
+        }
+
+        var cells = transform.Cells;
+
         // Weight of the missing cells per (j, b), summed exactly from the sparse lists: it is exactly 0 when no training
         // row is missing, so nothing below can depend on held-out rows, not even in the last bit.
         var missingWeight = new double[size];
@@ -101,16 +119,30 @@ internal sealed class Standardization
                 }
             }
 
-            // Mean of the imputed column: present values plus the fill on missing rows (weights sum to 1).
+            // Mean of the imputed column: present values plus the fill on missing rows (weights sum to 1); with cell
+            // fills, each missing cell's own value.
             for (long at = 0; at < size; at++)
             {
-                mean[at] = missingWeight[at] == 0 ? mean[at] : sum[at] + (transform.Fill[at] * missingWeight[at]);
+                mean[at] = missingWeight[at] == 0 ? mean[at]
+                    : cells is null ? sum[at] + (transform.Fill[at] * missingWeight[at])
+                    : sum[at] + CellMoments(cells, weights, n, p, at, 0).First;
             }
         }
 
         var squares = new double[size];
         design.ColumnMoments(weights, batch, mean, present, sum, squares);
-        var robust = RobustMoments(source, weights, batch, mean, squares, missingWeight, transform.Fill);
+        // Σ w (fill − mean)² over the missing cells of each entry.
+        var missingSquares = new double[size];
+        for (long at = 0; at < size && source.HasMissing; at++)
+        {
+            if (missingWeight[at] != 0)
+            {
+                double deviation = transform.Fill[at] - mean[at];
+                missingSquares[at] = cells is null ? missingWeight[at] * deviation * deviation : CellMoments(cells, weights, n, p, at, mean[at]).Second;
+            }
+        }
+
+        var robust = RobustMoments(source, weights, batch, mean, squares, missingWeight, missingSquares, transform.Fill, cells is not null);
         // With an intercept the columns are centred (Σ w x̃ = 0); standardised and centred columns have Σ w x̃² = 1.
         // Those p × B arrays are then not stored (0.5 GB at p = 500,000 in a 10-fold CV).
         var curvature = standardize && intercept ? null : new double[size];
@@ -119,8 +151,7 @@ internal sealed class Standardization
         for (long at = 0; at < size; at++)
         {
             bool rescaled = robust.TryGetValue(at, out double robustSd);
-            double deviation = transform.Fill[at] - mean[at];
-            double variance = rescaled ? double.NaN : Math.Max(0, squares[at] + (missingWeight[at] * deviation * deviation));
+            double variance = rescaled ? double.NaN : Math.Max(0, squares[at] + missingSquares[at]);
             bool constant = rescaled ? robustSd == 0
                 : variance <= 1e-24 * Math.Max((mean[at] * mean[at]) + variance, 1e-300) || variance == 0;
             double centre = intercept ? mean[at] : 0;
@@ -172,7 +203,20 @@ internal sealed class Standardization
             nullDeviance[b] = dev;
         }
 
-        return new Standardization(transform, curvature, scale, yMean, nullDeviance, weightedSum);
+        return new Standardization(transform, curvature, scale, yMean, nullDeviance, weightedSum) { ColumnFill = columnFill, Imputer = imputer };
+    }
+
+    /// <summary>The column fill per (j, b) (p × B) a saved model uses: the transform's fills, or the training means under cell fills.</summary>
+    public double[] ColumnFill { get; private init; } = [];
+
+    /// <summary>The KNN or regression imputer learnt on the first full-data problem; null for other methods.</summary>
+    public CellImputerModel? Imputer { get; private init; }
+
+    // (Σ w (v − c), Σ w (v − c)²) over the cells of entry `at` = (j, b).
+    private static (double First, double Second) CellMoments(CellFills cells, double[] weights, int n, int p, long at, double c)
+    {
+        int b = (int)(at / p), j = (int)(at % p);
+        return cells.CentredMoments(b, j, weights.AsSpan(b * n, n), c);
     }
 
     // Limits within which the kernel's Σ w (x − c)² and the mean's square are accurate: far from overflow, and far enough
@@ -191,7 +235,7 @@ internal sealed class Standardization
     /// read, not one per problem. Ordinary columns are never touched: this adds no work to well-scaled data.
     /// </summary>
     private static Dictionary<long, double> RobustMoments(IColumnSource source, double[] weights, int batch, double[] mean,
-        double[] squares, double[] missingWeight, double[] fill)
+        double[] squares, double[] missingWeight, double[] missingSquares, double[] fill, bool cellFills)
     {
         int n = source.Rows, p = source.Columns;
         var flagged = new Dictionary<int, List<int>>();
@@ -200,10 +244,14 @@ internal sealed class Standardization
             for (int j = 0; j < p; j++)
             {
                 long at = ((long)b * p) + j;
-                double deviation = fill[at] - mean[at];
-                double variance = squares[at] + (missingWeight[at] * deviation * deviation);
+                double variance = squares[at] + missingSquares[at];
                 if (!(variance >= SmallestSafeSquares && variance <= LargestSafeSquares && Math.Abs(mean[at]) <= LargestSafeMean))
                 {
+                    if (cellFills && missingWeight[at] != 0)
+                    {
+                        throw new ArgumentException($"Feature column {j + 1} has values of extreme magnitude (mean {mean[at]:G3}, variance {variance:G3}) and missing cells: KNN and regression imputation need it rescaled first.");
+                    }
+
                     if (!flagged.TryGetValue(j, out var problems))
                     {
                         flagged[j] = problems = [];

@@ -34,7 +34,7 @@ internal readonly record struct DescentProblems(ArrayView<int> Offsets, ArrayVie
 /// Whole coordinate-descent sweeps over each problem's active entries (the contract's
 /// <see cref="IBoundDesign.ActiveSetDescent"/>, as <see cref="DescentBatch"/> states it). For entry e (feature j):
 /// skip it when curvature ≤ 0 or s = 0 (c, s and the fill read from the resident transform); else
-/// g = s·Σ_i w_i (x_ij − c) r_i (a missing x_ij counts as the fill),
+/// g = s·Σ_i w_i (x_ij − c) r_i (a missing x_ij counts as the fill, plus its cell value when the transform has cells),
 /// β' = clamp(S(g + curvature·β, λa·v_j)/(curvature + λ(1−a)·v_j), lower, upper) (bounds standardised as the host
 /// does), and when β' ≠ β: r_i −= (β'−β)·s·(x_ij − c) on every row, Σ w r −= (β'−β)·weightedSum. Sweeps repeat until max curvature·(β'−β)² &lt; tolerance, or maxSweeps.
 /// </summary>
@@ -44,7 +44,9 @@ internal readonly record struct DescentProblems(ArrayView<int> Offsets, ArrayVie
 /// <list type="bullet">
 /// <item>the gradient is a fixed-order tree (<see cref="GroupReduce.Sum"/>), so every thread computes the same β' and the
 /// same convergence decision: all branches on them are uniform and every thread reaches the same barriers;</item>
-/// <item>thread t reduces over, and then updates, the same rows (t, t + G, …), so the residual needs no barrier;</item>
+/// <item>thread t reduces over, and then updates, the same rows (t, t + G, …), so the dense pass needs no barrier; with
+/// per-cell fills, a cell's row may be another thread's, so a barrier separates the dense update from the cells' update,
+/// and the barrier that ends the entry separates the cells' update from the next entry's reads;</item>
 /// <item>β is read by every thread and written by thread 0 only, followed by a barrier: no thread can read an entry's β
 /// (in the next sweep) before the write of this sweep has landed. (The CUDA C kernel this replaces wrote β after its last
 /// barrier; with a single usable entry the next sweep's read raced with that write.)</item>
@@ -98,6 +100,15 @@ internal static class ActiveSetDescentKernel
                     partial += problems.Weights[rowBase + i] * (xv - c) * problems.Residual[rowBase + i];
                 }
 
+                if (transform.HasCells != 0)
+                {
+                    for (int cell = transform.CellStart[j] + t; cell < transform.CellStart[j + 1]; cell += Group.DimX)
+                    {
+                        long row = rowBase + transform.CellRow[cell];
+                        partial += problems.Weights[row] * transform.CellValue[transform.CellAt(b, cell)] * problems.Residual[row];
+                    }
+                }
+
                 double g = scale * GroupReduce.Sum(reduction, partial);
                 double z = g + (curvature * old);
                 double penalty = shared.Penalty[j];
@@ -132,6 +143,16 @@ internal static class ActiveSetDescentKernel
                     double v = x.Read(j, i);
                     double xv = double.IsNaN(v) ? fill : v;
                     problems.Residual[rowBase + i] -= step * (xv - c);
+                }
+
+                if (transform.HasCells != 0)
+                {
+                    // A cell's row may belong to another thread's stride: its dense update must land first.
+                    Group.Barrier();
+                    for (int cell = transform.CellStart[j] + t; cell < transform.CellStart[j + 1]; cell += Group.DimX)
+                    {
+                        problems.Residual[rowBase + transform.CellRow[cell]] -= step * transform.CellValue[transform.CellAt(b, cell)];
+                    }
                 }
 
                 weightedResidualSum -= delta * entries.WeightedSum[e];

@@ -4,12 +4,18 @@ namespace GpuEnet.Kernels.Ilgpu.Kernels;
 
 /// <summary>
 /// The per-problem standardisation as the gradient kernel reads it (p × problems, column-major): residual column q uses
-/// problem <c>ProblemOf[q]</c>; <c>Enabled</c> 0 means x̃ = x.
+/// problem <c>ProblemOf[q]</c>; <c>Enabled</c> 0 means x̃ = x. With <c>HasCells</c> 1, a missing cell also adds its own
+/// value (<see cref="CellFills"/>: column j's cells are <c>[CellStart[j], CellStart[j+1])</c>, at rows <c>CellRow</c>,
+/// problem q's values in set <c>CellSet[ProblemOf[q]]</c>).
 /// </summary>
 internal readonly record struct TransformView(ArrayView<double> Centre, ArrayView<double> InverseScale, ArrayView<double> Fill,
-    ArrayView<int> ProblemOf, int Columns, int Enabled)
+    ArrayView<int> ProblemOf, int Columns, int Enabled, ArrayView<int> CellStart, ArrayView<int> CellRow,
+    ArrayView<double> CellValue, ArrayView<int> CellSet, int Cells, int HasCells)
 {
     public long At(int q, int j) => ((long)ProblemOf[q] * Columns) + j;
+
+    /// <summary>Index in <c>CellValue</c> of cell <paramref name="cell"/>'s value for residual column (or problem) q.</summary>
+    public long CellAt(int q, int cell) => ((long)CellSet[ProblemOf[q]] * Cells) + cell;
 }
 
 /// <summary>
@@ -91,6 +97,31 @@ internal static class BatchedGradientKernel
                 if (width > 3)
                 {
                     a3 += (missing ? f3 : v) * residuals[r0 + (3L * n) + i];
+                }
+            }
+
+            // Cells with their own fill (the dense loop read them as the column fill, 0 there): a sparse pass over the
+            // column's cells, strided over the threads into the same partial sums.
+            if (transform.HasCells != 0)
+            {
+                for (int cell = transform.CellStart[j] + t; cell < transform.CellStart[j + 1]; cell += Group.DimX)
+                {
+                    int row = transform.CellRow[cell];
+                    a0 += transform.CellValue[transform.CellAt(q0, cell)] * residuals[r0 + row];
+                    if (width > 1)
+                    {
+                        a1 += transform.CellValue[transform.CellAt(q0 + 1, cell)] * residuals[r0 + n + row];
+                    }
+
+                    if (width > 2)
+                    {
+                        a2 += transform.CellValue[transform.CellAt(q0 + 2, cell)] * residuals[r0 + (2L * n) + row];
+                    }
+
+                    if (width > 3)
+                    {
+                        a3 += transform.CellValue[transform.CellAt(q0 + 3, cell)] * residuals[r0 + (3L * n) + row];
+                    }
                 }
             }
 

@@ -14,24 +14,38 @@ public sealed class LeakageTests
     [InlineData(ImputeStrategy.Mean)]
     [InlineData(ImputeStrategy.Median)]
     [InlineData(ImputeStrategy.Mode)]
-    public void ChangingHeldOutRowsDoesNotChangeTheFoldModel(ImputeStrategy impute)
+    [InlineData(ImputeStrategy.Knn)]
+    [InlineData(ImputeStrategy.Regression)]
+    [InlineData(ImputeStrategy.Knn, 3)]
+    [InlineData(ImputeStrategy.Regression, 3)]
+    public void ChangingHeldOutRowsDoesNotChangeTheFoldModel(ImputeStrategy impute, int imputations = 1)
     {
         const int n = 60, p = 12;
         var heldOut = Enumerable.Range(0, 10).ToArray();
-        var first = Solve(MakeData(n, p, alterHeldOut: false), heldOut, impute);
-        var second = Solve(MakeData(n, p, alterHeldOut: true), heldOut, impute);
-        Assert.Equal(first.Lambda, second.Lambda);
-        for (int k = 0; k < first.Beta.Count; k++)
+        var first = Solve(MakeData(n, p, alterHeldOut: false), heldOut, impute, imputations);
+        var second = Solve(MakeData(n, p, alterHeldOut: true), heldOut, impute, imputations);
+        Assert.Equal(imputations, first.Length);
+        for (int m = 0; m < imputations; m++)
         {
-            Assert.Equal(first.Beta[k].Index, second.Beta[k].Index);
-            Assert.Equal(first.Beta[k].Value, second.Beta[k].Value);
-            Assert.Equal(first.Intercept[k], second.Intercept[k]);
+            Assert.Equal(first[m].Lambda, second[m].Lambda);
+            for (int k = 0; k < first[m].Beta.Count; k++)
+            {
+                Assert.Equal(first[m].Beta[k].Index, second[m].Beta[k].Index);
+                Assert.Equal(first[m].Beta[k].Value, second[m].Beta[k].Value);
+                Assert.Equal(first[m].Intercept[k], second[m].Intercept[k]);
+            }
+
+            Assert.Equal(first[m].FeatureScale, second[m].FeatureScale);
         }
 
-        Assert.Equal(first.FeatureScale, second.FeatureScale);
+        if (imputations > 1)
+        {
+            // The draws differ between imputations (or the test would not exercise them).
+            Assert.NotEqual(first[0].Beta[^1].Value, first[1].Beta[^1].Value);
+        }
     }
 
-    private static PathSolution Solve((DenseMatrix X, double[] Y) data, int[] heldOut, ImputeStrategy impute)
+    private static PathSolution[] Solve((DenseMatrix X, double[] Y) data, int[] heldOut, ImputeStrategy impute, int imputations)
     {
         var w = Enumerable.Repeat(1.0, data.Y.Length).ToArray();
         foreach (int i in heldOut)
@@ -39,11 +53,24 @@ public sealed class LeakageTests
             w[i] = 0;
         }
 
-        var settings = new EnetSettings { L1Ratios = [0.5], Impute = impute, FullPath = true, NLambda = 30 };
+        var settings = new EnetSettings
+        {
+            L1Ratios = [0.5],
+            Impute = impute,
+            FullPath = true,
+            NLambda = 30,
+            Neighbours = 3,
+            ImputeRounds = 2,
+            ImputePredictors = 4,
+            Imputations = imputations,
+            ImputeSeed = 5,
+        };
         using var backend = new CpuBackend(2);
         using var design = backend.Bind(data.X);
-        var problem = new PathProblem { Weights = w, L1Ratio = 0.5, EvaluationRows = heldOut };
-        return new PathSolver(design, data.Y, settings, null).Solve([problem])[0];
+        var problems = Enumerable.Range(0, imputations)
+            .Select(m => new PathProblem { Weights = w, L1Ratio = 0.5, EvaluationRows = heldOut, Draw = m, Follows = m == 0 ? -1 : 0, Lambda = null })
+            .ToArray();
+        return new PathSolver(design, data.Y, settings, null).Solve(problems);
     }
 
     // Missing cells in several columns; with alterHeldOut the held-out rows get other values, other missing cells and another y.

@@ -54,9 +54,16 @@ public static class HelpText
           --penalty-factor FILE     per-feature penalty factors (0 = unpenalised covariate): one number per line in
                                     feature order, or 'name value' lines (others keep 1)
           --lower FILE, --upper FILE  per-feature bounds on coefficients (lower ≤ 0 ≤ upper), same file format
-          --impute none|mean|median|mode|drop-rows   fill missing feature values (default mean), learnt on training
-                                    rows only; none makes a missing value an error naming its row and column;
+          --impute none|mean|median|mode|knn:K|regression|drop-rows   fill missing feature values (default mean),
+                                    learnt on training rows only; none makes a missing value an error naming its row and
+                                    column; knn:K the mean of the K nearest training rows (standardised distance over the
+                                    features both rows have); regression a ridge fit on the most correlated features;
                                     drop-rows leaves out every row with a missing value (listwise deletion, counted)
+          --impute-rounds R         rounds of chained equations for --impute regression (1)
+          --impute-predictors M     predictors per imputed feature for --impute regression (10)
+          --multiple-imputation M   M stochastic imputations (knn: donor draws; regression: residual draws), each fitted
+                                    in the same batch; coefficients pooled, selection frequency reported (1)
+          --store-donors            knn: store the training rows in the model (8·n·p bytes) so predict can impute
           --missing-indicators      add a 0/1 feature 'name__missing' for each column with missing values
           --full-path               compute every λ (switch off glmnet's early stop)
           --glmnet-y-scaling        ridge part divided by the training y's sd in every fit (each CV fold too), as glmnet

@@ -19,12 +19,13 @@ public static class TrainCommand
     [
         "data", "target", "target-file", "pheno", "weights", "l1-ratio", "lambda", "nlambda", "lambda-min-ratio",
         "standardize", "intercept", "penalty-factor", "lower", "upper", "impute", "tol", "device", "precision",
-        "threads", "seed", "out", "json", "report", "lambda-block", "ignore", "family",
+        "threads", "seed", "out", "json", "report", "lambda-block", "ignore", "family", "multiple-imputation", "impute-rounds",
+        "impute-predictors",
     ];
 
     private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability", "measure"];
 
-    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine", "glmnet-y-scaling"];
+    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine", "glmnet-y-scaling", "store-donors"];
 
     /// <summary>MPI_COMM_WORLD while a run started by mpirun is under way (null otherwise): errors end the whole job.</summary>
     public static MpiComm? Mpi { get; private set; }
@@ -59,6 +60,16 @@ public static class TrainCommand
         string dataPath = o.Require("data");
         string outPath = o.Require("out");
         var settings = Settings(o);
+        if (mpi is not null && settings.Impute is ImputeStrategy.Knn or ImputeStrategy.Regression)
+        {
+            throw new CliException("--impute knn and regression are not available under mpirun yet (their cell fills are not sharded); use mean, median, mode or drop-rows.", 2);
+        }
+
+        if (settings.Imputations > 1 && settings.Impute is not (ImputeStrategy.Knn or ImputeStrategy.Regression))
+        {
+            throw new CliException($"--multiple-imputation {settings.Imputations} needs --impute knn:K or --impute regression (the draws come from donors or regression residuals).", 2);
+        }
+
         int threads = Threads(o);
         var cvOptions = cv ? CvSettings(o, settings.Family) : null;
 
@@ -217,19 +228,55 @@ public static class TrainCommand
             Intercept = o.Bool("intercept", true),
             Tolerance = o.Double("tol", 1e-7),
             FullPath = o.Bool("full-path", false),
-            Impute = o.Get("impute") switch
-            {
-                null or "mean" => ImputeStrategy.Mean,
-                "none" => ImputeStrategy.None,
-                "median" => ImputeStrategy.Median,
-                "mode" => ImputeStrategy.Mode,
-                // Listwise deletion happens at load (ListwiseDeletion); the complete rows left need no imputation.
-                "drop-rows" => ImputeStrategy.None,
-                var other => throw new CliException($"--impute must be none, mean, median, mode or drop-rows, got '{other}'.", 2),
-            },
+            Impute = Impute(o.Get("impute")).Strategy,
+            Neighbours = Impute(o.Get("impute")).Neighbours,
+            ImputeRounds = Positive(o, "impute-rounds", 1),
+            ImputePredictors = Positive(o, "impute-predictors", 10),
+            Imputations = Positive(o, "multiple-imputation", 1),
+            StoreDonors = o.Bool("store-donors", false),
+            ImputeSeed = o.Int("seed", 1),
             LambdaBlock = o.Has("lambda-block") ? o.Int("lambda-block", 1) : null,
             GlmnetRidgeScaling = o.Bool("glmnet-y-scaling", false),
         };
+    }
+
+    /// <summary>Parses <c>--impute</c>: the method, and K for <c>knn:K</c> (5 for plain <c>knn</c>).</summary>
+    public static (ImputeStrategy Strategy, int Neighbours) Impute(string? text)
+    {
+        const string Choices = "none, mean, median, mode, knn:K, regression or drop-rows";
+        switch (text)
+        {
+            case null or "mean":
+                return (ImputeStrategy.Mean, 5);
+            case "none":
+                return (ImputeStrategy.None, 5);
+            case "median":
+                return (ImputeStrategy.Median, 5);
+            case "mode":
+                return (ImputeStrategy.Mode, 5);
+            case "regression":
+                return (ImputeStrategy.Regression, 5);
+            case "knn":
+                return (ImputeStrategy.Knn, 5);
+            case "drop-rows":
+                // Listwise deletion happens at load (ListwiseDeletion); the complete rows left need no imputation.
+                return (ImputeStrategy.None, 5);
+        }
+
+        if (text.StartsWith("knn:", StringComparison.Ordinal))
+        {
+            return int.TryParse(text.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int k) && k >= 1
+                ? (ImputeStrategy.Knn, k)
+                : throw new CliException($"--impute knn:K needs a whole number K of at least 1 neighbours, got '{text}'.", 2);
+        }
+
+        throw new CliException($"--impute must be {Choices}, got '{text}'.", 2);
+    }
+
+    private static int Positive(Options o, string name, int fallback)
+    {
+        int value = o.Int(name, fallback);
+        return value >= 1 ? value : throw new CliException($"--{name} must be at least 1, got {value}.", 2);
     }
 
     /// <summary>Parses <c>--family</c>: gaussian (default) or binomial.</summary>

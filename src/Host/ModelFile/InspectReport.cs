@@ -232,6 +232,8 @@ public static class InspectReport
         ImputeStrategy.Mean => "mean",
         ImputeStrategy.Median => "median",
         ImputeStrategy.Mode => "mode",
+        ImputeStrategy.Knn => "knn",
+        ImputeStrategy.Regression => "regression",
         _ => "unknown",
     };
 

@@ -5,7 +5,7 @@ using GpuEnet.Solver.Model;
 namespace GpuEnet.Host.ModelFile;
 
 /// <summary>
-/// Constants of the GpuEnet model file format, version 1.1 (see <c>docs/model-format.md</c>): header, section tags and
+/// Constants of the GpuEnet model file format, version 1.2 (see <c>docs/model-format.md</c>): header, section tags and
 /// the limits a reader enforces.
 /// </summary>
 internal static class ModelFormat
@@ -17,7 +17,7 @@ internal static class ModelFormat
     public const ushort Major = 1;
 
     /// <summary>Minor version written; larger minors only add sections or trailing fields and stay readable.</summary>
-    public const ushort Minor = 1;
+    public const ushort Minor = 2;
 
     /// <summary>Header: magic (8), major (2), minor (2), reserved flags (4).</summary>
     public const int HeaderSize = 16;
@@ -40,6 +40,7 @@ internal static class ModelFormat
     public static readonly uint TagCoefficients = Tag("COEF");
     public static readonly uint TagTraining = Tag("TRAI");
     public static readonly uint TagFamily = Tag("FAML");
+    public static readonly uint TagImputer = Tag("IMPU");
 
     /// <summary>The <c>FAML</c> code of a path without a CV curve.</summary>
     public const byte NoMeasure = 255;

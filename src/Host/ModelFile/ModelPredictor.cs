@@ -305,6 +305,11 @@ public static class ModelPredictor
             double sum = 0;
             int[] index = _beta.Index;
             double[] value = _beta.Value;
+            if (_prep.Imputer is { } imputer)
+            {
+                return _intercept + Imputed(imputer, row, rowIndex);
+            }
+
             for (int k = 0; k < index.Length; k++)
             {
                 int j = index[k];
@@ -328,9 +333,77 @@ public static class ModelPredictor
             return _intercept + sum;
         }
 
+        // Σ β_j x_j over the row's features (inputs, then indicators) after the model's KNN or regression imputer has
+        // filled its missing inputs, as training filled a held-out row.
+        private double Imputed(CellImputerModel imputer, ReadOnlySpan<double> row, int rowIndex)
+        {
+            int m = _position.Length;
+            var features = new double[m + _prep.IndicatorColumns.Length];
+            for (int i = 0; i < m; i++)
+            {
+                features[i] = row[_position[i]];
+            }
+
+            for (int c = 0; c < _prep.IndicatorColumns.Length; c++)
+            {
+                features[m + c] = double.IsNaN(row[_position[_prep.IndicatorColumns[c]]]) ? 1 : 0;
+            }
+
+            try
+            {
+                imputer.Impute(features, _prep.FillValues);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new ArgumentException(Invariant($"Row {rowIndex + 1}: {e.Message}"), e);
+            }
+
+            double sum = 0;
+            for (int k = 0; k < _beta.Index.Length; k++)
+            {
+                sum += _beta.Value[k] * features[_beta.Index[k]];
+            }
+
+            return sum;
+        }
+
+        // Column-wise data through the row overload (an imputer needs whole rows): one row of every input at a time.
+        private double[] PredictByRows(IColumnSource x)
+        {
+            int n = x.Rows;
+            var rows = new double[n * (long)_width];
+            var scratch = new double[n];
+            for (int c = 0; c < _width; c++)
+            {
+                var column = x.Column(c, scratch);
+                for (int r = 0; r < n; r++)
+                {
+                    rows[((long)r * _width) + c] = column[r];
+                }
+
+                foreach (int r in x.MissingRows(c))
+                {
+                    rows[((long)r * _width) + c] = double.NaN;
+                }
+            }
+
+            var result = new double[n];
+            for (int r = 0; r < n; r++)
+            {
+                result[r] = Predict(rows.AsSpan((int)((long)r * _width), _width), r);
+            }
+
+            return result;
+        }
+
         /// <summary>Column-wise prediction; per row the terms are added in the same order as <see cref="Predict(ReadOnlySpan{double}, int)"/>.</summary>
         public double[] Predict(IColumnSource x)
         {
+            if (_prep.Imputer is not null)
+            {
+                return PredictByRows(x);
+            }
+
             int n = x.Rows;
             int m = _position.Length;
             double[] fill = _prep.FillValues;

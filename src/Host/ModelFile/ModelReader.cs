@@ -240,6 +240,7 @@ public static class ModelReader
         private ClassLabels? _labels;
         private byte[]? _measures;
         private TrainingInfo? _training;
+        private CellImputerModel? _imputer;
 
         public bool AllowTrailing => allowTrailing;
 
@@ -324,6 +325,11 @@ public static class ModelReader
                 Once(tag, name);
                 ReadFamily(ref r);
             }
+            else if (tag == ModelFormat.TagImputer)
+            {
+                Once(tag, name);
+                ReadImputer(ref r);
+            }
             else
             {
                 // An unknown section, from a later minor version: skipped by design.
@@ -372,16 +378,20 @@ public static class ModelReader
             }
 
             FeaturePreprocessing prep = _preprocessing!;
-            if (_inputsAreFeatures)
+            if ((_imputer is not null) != (prep.Impute is ImputeStrategy.Knn or ImputeStrategy.Regression)
+                || (_imputer is not null && _imputer.Method != prep.Impute))
             {
-                prep = new FeaturePreprocessing
-                {
-                    InputColumns = _features![..prep.InputColumns.Length],
-                    Impute = prep.Impute,
-                    FillValues = prep.FillValues,
-                    IndicatorColumns = prep.IndicatorColumns,
-                };
+                throw new ModelFormatException($"The model file is damaged: its imputation is {prep.Impute.ToString().ToLowerInvariant()} but its IMPU section {(_imputer is null ? "is missing" : $"is for {_imputer.Method.ToString().ToLowerInvariant()}")}.");
             }
+
+            prep = new FeaturePreprocessing
+            {
+                InputColumns = _inputsAreFeatures ? _features![..prep.InputColumns.Length] : prep.InputColumns,
+                Impute = prep.Impute,
+                FillValues = prep.FillValues,
+                IndicatorColumns = prep.IndicatorColumns,
+                Imputer = _imputer,
+            };
 
             var model = new EnetModel
             {
@@ -542,10 +552,83 @@ public static class ModelReader
             }
         }
 
+        // IMPU (1.2): see ModelWriter.WriteImputer. Every index is checked against p, every count against the bytes left.
+        private void ReadImputer(ref SectionReader r)
+        {
+            byte method = r.U8();
+            if (method == 4)
+            {
+                int neighbours = r.I32();
+                if (neighbours < 1)
+                {
+                    throw r.Damaged($"its KNN neighbours {neighbours} is below 1");
+                }
+
+                int p = r.Count(sizeof(double), "distance weights");
+                if (p != _p)
+                {
+                    throw r.Damaged($"it holds {p} distance weights for {_p} features");
+                }
+
+                double[] weights = r.F64s(p);
+                int donors = r.Count(0, "donor rows");
+                if (p > 0 && (long)donors * p > r.Remaining / sizeof(double))
+                {
+                    throw r.Damaged($"it claims {donors} donor rows, more than its bytes can hold");
+                }
+
+                _imputer = new CellImputerModel
+                {
+                    Method = ImputeStrategy.Knn,
+                    Neighbours = neighbours,
+                    ColumnWeights = weights,
+                    DonorCount = donors,
+                    Donors = r.F64s(donors * p),
+                };
+                return;
+            }
+
+            if (method != 5)
+            {
+                throw r.Damaged($"its imputer code {method} is not 4 (knn) or 5 (regression)");
+            }
+
+            int rounds = r.Count(4, "imputation rounds");
+            var all = new FeatureRegression[rounds][];
+            for (int k = 0; k < rounds; k++)
+            {
+                int count = r.Count(4 + 4 + 16, "regression models");
+                all[k] = new FeatureRegression[count];
+                for (int e = 0; e < count; e++)
+                {
+                    int feature = r.Index(_p, "an imputed feature");
+                    int m = r.Count(4 + 24, "predictors");
+                    int[] predictors = r.I32s(m);
+                    if (predictors.Any(j => (uint)j >= (uint)_p))
+                    {
+                        throw r.Damaged($"a predictor of feature {feature} is outside 0..{_p - 1}");
+                    }
+
+                    all[k][e] = new FeatureRegression
+                    {
+                        Feature = feature,
+                        Predictors = predictors,
+                        Centre = r.F64s(m),
+                        InverseScale = r.F64s(m),
+                        Coefficients = r.F64s(m),
+                        Intercept = r.F64(),
+                        ResidualSd = r.F64(),
+                    };
+                }
+            }
+
+            _imputer = new CellImputerModel { Method = ImputeStrategy.Regression, Rounds = all };
+        }
+
         private static bool IsKnown(uint tag) =>
             tag == ModelFormat.TagFeatures || tag == ModelFormat.TagPreprocessing || tag == ModelFormat.TagScale
             || tag == ModelFormat.TagStability || tag == ModelFormat.TagPath || tag == ModelFormat.TagCoefficients
-            || tag == ModelFormat.TagTraining || tag == ModelFormat.TagFamily;
+            || tag == ModelFormat.TagTraining || tag == ModelFormat.TagFamily || tag == ModelFormat.TagImputer;
 
         private void Once(uint tag, string name)
         {
@@ -604,6 +687,8 @@ public static class ModelReader
                 1 => ImputeStrategy.Mean,
                 2 => ImputeStrategy.Median,
                 3 => ImputeStrategy.Mode,
+                4 => ImputeStrategy.Knn,
+                5 => ImputeStrategy.Regression,
                 var b => throw r.Damaged($"impute strategy {b} is unknown"),
             };
             int m = r.Count(0, "input columns");

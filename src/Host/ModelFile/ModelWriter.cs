@@ -97,6 +97,13 @@ public static class ModelWriter
         WritePreprocessing(model.Preprocessing, model.Features, buffer);
         output.Section(ModelFormat.TagPreprocessing, buffer);
 
+        // Version 1.2: the KNN donors or regression models that impute a new row's missing cells.
+        if (model.Preprocessing.Imputer is { } imputer)
+        {
+            WriteImputer(imputer, model.Features.Length, buffer);
+            output.Section(ModelFormat.TagImputer, buffer);
+        }
+
         WriteScales(model, buffer);
         output.Section(ModelFormat.TagScale, buffer);
 
@@ -139,6 +146,46 @@ public static class ModelWriter
         }
     }
 
+    // IMPU (1.2): method (4 knn, 5 regression). KNN: K, p, the p distance weights, the donor count and their values
+    // (feature-major, NaN missing). Regression: rounds; per round the models; per model feature, m, the m predictors,
+    // centres, inverse scales and coefficients, the intercept and the residual sd.
+    private static void WriteImputer(CellImputerModel imputer, int p, ArrayBufferWriter<byte> w)
+    {
+        if (imputer.Method == ImputeStrategy.Knn)
+        {
+            if ((long)imputer.DonorCount * p * sizeof(double) > Array.MaxLength - 1024)
+            {
+                throw new ArgumentException($"--store-donors: {imputer.DonorCount:N0} donor rows × {p:N0} features do not fit in one model section (2 GB); fit without --store-donors.");
+            }
+
+            w.U8(4);
+            w.I32(imputer.Neighbours);
+            w.Count(p);
+            w.F64s(imputer.ColumnWeights);
+            w.Count(imputer.DonorCount);
+            w.F64s(imputer.Donors);
+            return;
+        }
+
+        w.U8(5);
+        w.Count(imputer.Rounds.Length);
+        foreach (var round in imputer.Rounds)
+        {
+            w.Count(round.Length);
+            foreach (var f in round)
+            {
+                w.I32(f.Feature);
+                w.Count(f.Predictors.Length);
+                w.I32s(f.Predictors);
+                w.F64s(f.Centre);
+                w.F64s(f.InverseScale);
+                w.F64s(f.Coefficients);
+                w.F64(f.Intercept);
+                w.F64(f.ResidualSd);
+            }
+        }
+    }
+
     private static void WriteModelSection(EnetModel model, ArrayBufferWriter<byte> w)
     {
         w.Count(model.Features.Length);
@@ -163,6 +210,8 @@ public static class ModelWriter
             ImputeStrategy.Mean => 1,
             ImputeStrategy.Median => 2,
             ImputeStrategy.Mode => 3,
+            ImputeStrategy.Knn => 4,
+            ImputeStrategy.Regression => 5,
             _ => throw new ArgumentException("Unknown impute strategy.", nameof(prep)),
         });
         int m = prep.InputColumns.Length;

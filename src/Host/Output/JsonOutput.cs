@@ -72,6 +72,8 @@ public static class JsonOutput
             Numbers(w, "stability_frequency", freq);
         }
 
+        Imputation(w, model);
+
         w.WriteStartObject("timing");
         w.WriteNumber("load_seconds", model.Training.LoadSeconds);
         w.WriteNumber("solve_seconds", model.Training.SolveSeconds);
@@ -153,10 +155,68 @@ public static class JsonOutput
         w.WriteEndObject();
     }
 
-    /// <summary>A named array of numbers; a non-finite value is written as null (JSON has no NaN or ∞).</summary>
-    internal static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    // "imputation": the method (and K, rounds), and with multiple imputation M, each feature's selection frequency and
+    // between-imputation sd at the selected λ (features selected by at least one imputation).
+    private static void Imputation(Utf8JsonWriter w, EnetModel model)
     {
-        w.WriteStartArray(name);
+        var pre = model.Preprocessing;
+        w.WriteStartObject("imputation");
+        w.WriteString("method", pre.Impute.ToString().ToLowerInvariant());
+        if (pre.Imputer is { Method: ImputeStrategy.Knn } knn)
+        {
+            w.WriteNumber("neighbours", knn.Neighbours);
+            w.WriteBoolean("donors_stored", knn.DonorCount > 0);
+        }
+        else if (pre.Imputer is { Method: ImputeStrategy.Regression } regression)
+        {
+            w.WriteNumber("rounds", regression.Rounds.Length);
+        }
+
+        if (model.Pooling is { } pooling)
+        {
+            w.WriteNumber("imputations", pooling.Imputations);
+            w.WriteStartArray("features");
+            for (int j = 0; j < model.Features.Length; j++)
+            {
+                if (pooling.SelectionFrequency[j] > 0)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", model.Features[j]);
+                    w.WriteNumber("selection_frequency", pooling.SelectionFrequency[j]);
+                    w.WriteNumber("coefficient_sd", pooling.CoefficientSpread[j]);
+                    w.WriteEndObject();
+                }
+            }
+
+            w.WriteEndArray();
+            var cv = model.Paths[model.Selected.PathIndex].Cv;
+            if (cv?.ImputationCvm is { } perImputation)
+            {
+                w.WriteStartArray("cvm_per_imputation");
+                foreach (var curve in perImputation)
+                {
+                    Numbers(w, null, curve);
+                }
+
+                w.WriteEndArray();
+            }
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>A named array of numbers; a non-finite value is written as null (JSON has no NaN or ∞).</summary>
+    internal static void Numbers(Utf8JsonWriter w, string? name, IEnumerable<double> values)
+    {
+        if (name is null)
+        {
+            w.WriteStartArray();
+        }
+        else
+        {
+            w.WriteStartArray(name);
+        }
+
         foreach (double v in values)
         {
             if (double.IsFinite(v))

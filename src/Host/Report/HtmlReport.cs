@@ -445,8 +445,15 @@ public static class HtmlReport
             ImputeStrategy.Mean => "training mean of each column",
             ImputeStrategy.Median => "training median of each column",
             ImputeStrategy.Mode => "most frequent training value of each column",
+            ImputeStrategy.Knn => $"mean of the {pre.Imputer?.Neighbours} nearest training rows (distance standardised on the training rows, over the features both rows have)"
+                + (pre.Imputer is { DonorCount: 0 } ? "; donors not stored, so predict refuses rows with missing values" : "; donors stored for prediction"),
+            ImputeStrategy.Regression => $"ridge regression on the {pre.Imputer?.Rounds.FirstOrDefault()?.FirstOrDefault()?.Predictors.Length ?? 0} most correlated features, fitted on training rows, {pre.Imputer?.Rounds.Length} round(s) of chained equations",
             _ => "none (a missing feature value is an error)",
         });
+        if (m.Pooling is { } pooling)
+        {
+            MetaRow(html, "multiple imputation", $"{pooling.Imputations} imputations, each fitted in the same batch; coefficients averaged over them");
+        }
         MetaRow(html, "missing-value indicator features", Markup.Count(pre.IndicatorColumns.Length));
         MetaRow(html, "rows dropped (missing target)", Markup.Count(dropped) + (ctx.Extras.InputRows is int total ? $" of {Markup.Count(total)}" : ""));
 
@@ -480,7 +487,43 @@ public static class HtmlReport
             }
         }
 
+        Pooling(html, ctx);
         html.Append("</section>\n");
+    }
+
+    // Multiple imputation: per selected feature its pooled coefficient, how often the imputations' fits select it, and the
+    // spread of its coefficient between them; then the CV error of each imputation at the selected λ.
+    private static void Pooling(StringBuilder html, Context ctx)
+    {
+        EnetModel m = ctx.Model;
+        if (m.Pooling is not { } pooling)
+        {
+            return;
+        }
+
+        var path = m.Paths[m.Selected.PathIndex];
+        var beta = path.Beta[m.Selected.LambdaIndex];
+        var rows = Enumerable.Range(0, m.Features.Length).Where(j => pooling.SelectionFrequency[j] > 0)
+            .OrderByDescending(j => pooling.SelectionFrequency[j]).ThenBy(j => j).Take(MaxMissingRows).ToArray();
+        html.Append("<h3>Between imputations</h3>\n<table class=\"features narrow\">\n<thead><tr><th class=\"left\">feature</th><th>pooled coefficient</th>")
+            .Append("<th>selected in</th><th>sd between imputations</th></tr></thead>\n<tbody>\n");
+        foreach (int j in rows)
+        {
+            int at = Array.IndexOf(beta.Index, j);
+            html.Append("<tr><td class=\"name\">").Append(Markup.Escape(m.Features[j])).Append("</td><td class=\"num\">")
+                .Append(Markup.Number(at >= 0 ? beta.Value[at] : 0)).Append("</td><td class=\"num\">")
+                .Append((100 * pooling.SelectionFrequency[j]).ToString("0", CultureInfo.InvariantCulture)).Append(" %</td><td class=\"num\">")
+                .Append(Markup.Number(pooling.CoefficientSpread[j])).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n");
+        if (path.Cv?.ImputationCvm is { } perImputation)
+        {
+            int lam = m.Selected.LambdaIndex;
+            html.Append("<p class=\"caption\">CV error at the selected λ per imputation: ")
+                .Append(string.Join(", ", perImputation.Select(c => Markup.Number(c[lam]))))
+                .Append("; pooled: ").Append(Markup.Number(path.Cv.Cvm[lam])).Append(".</p>\n");
+        }
     }
 
     private static void Metadata(StringBuilder html, Context ctx)

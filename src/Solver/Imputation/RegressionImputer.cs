@@ -154,7 +154,8 @@ internal static class RegressionImputer
             }
         }
 
-        for (int k = 0; k < size; k++)
+        // Row 0 was accumulated (Σ w z_k), the predictors' block in its lower triangle: mirror both.
+        for (int k = 1; k < size; k++)
         {
             a[k * size] = a[k];
             for (int l = k + 1; l < size; l++)

@@ -61,6 +61,11 @@ public static class OnnxExporter
             throw new ArgumentException("The model has no input columns; there is nothing to export.", nameof(model));
         }
 
+        if (prep.Imputer is not null)
+        {
+            throw new ArgumentException($"The model imputes missing values by {prep.Impute.ToString().ToLowerInvariant()}, which an ONNX graph of fixed fills cannot express; refit with --impute mean, median or mode to export it.", nameof(model));
+        }
+
         (double intercept, SparseCoefficients beta) = ModelPredictor.Coefficients(model, pathIndex, lambda);
         EnetPath path = model.Paths[pathIndex];
         double chosenLambda = lambda ?? path.Lambda[ModelPredictor.DefaultLambdaIndex(model, pathIndex)];

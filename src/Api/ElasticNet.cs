@@ -110,6 +110,10 @@ public class ElasticNet
             Tolerance = o.Tolerance,
             FullPath = o.FullPath,
             Impute = o.Impute,
+            Neighbours = o.Neighbours,
+            ImputeRounds = o.ImputeRounds,
+            Imputations = o.Imputations,
+            StoreDonors = o.StoreDonors,
         };
         var dataset = new Dataset { Features = names, X = x, Y = y, Weights = weights, Origin = "the data" };
         TrainingData training;

@@ -36,6 +36,18 @@ public sealed record ElasticNetOptions
     /// <summary>How missing feature values (NaN, or cells a column source declares missing) are filled; learnt on training rows.</summary>
     public ImputeStrategy Impute { get; init; } = ImputeStrategy.Mean;
 
+    /// <summary>Donor rows K of <see cref="ImputeStrategy.Knn"/> imputation (5).</summary>
+    public int Neighbours { get; init; } = 5;
+
+    /// <summary>Rounds of chained equations of <see cref="ImputeStrategy.Regression"/> imputation (1).</summary>
+    public int ImputeRounds { get; init; } = 1;
+
+    /// <summary>Multiple imputation: M stochastic imputations fitted in one batch and pooled (1: single imputation).</summary>
+    public int Imputations { get; init; } = 1;
+
+    /// <summary>KNN: keep the training rows in the model so that prediction can impute new rows.</summary>
+    public bool StoreDonors { get; init; }
+
     /// <summary>Add a 0/1 feature <c>name__missing</c> for each column with missing values.</summary>
     public bool MissingIndicators { get; init; }
 

@@ -40,6 +40,20 @@ public sealed class ImputationCliTests : IDisposable
         Assert.False(File.Exists(Out("bare.csv")));
     }
 
+    [Theory]
+    [InlineData("knn:2")]
+    [InlineData("regression")]
+    public void ModelsFittedOnCompleteDataStillImputeNewRows(string impute)
+    {
+        string complete = Cli.WriteCsv(Out("complete.csv"), n: 30, p: 5, seed: 4);
+        var fit = Cli.Run("fit", "--data", complete, "--target", "y", "--impute", impute, "--store-donors", "--out", Out("c.gnet"), "--quiet");
+        Assert.True(fit.Code == 0, fit.Error);
+        Assert.NotNull(ModelReader.Read(Out("c.gnet")).Preprocessing.Imputer);
+        string gaps = Cli.WriteCsv(Out("gaps.csv"), n: 10, p: 5, seed: 5, cell: (i, j) => i == j ? "" : null);
+        var predict = Cli.Run("predict", "--model", Out("c.gnet"), "--data", gaps, "--out", Out("c.csv"));
+        Assert.True(predict.Code == 0, predict.Error);
+    }
+
     [Fact]
     public void RegressionModelsRoundTripThroughTheModelFile()
     {

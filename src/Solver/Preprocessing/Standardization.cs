@@ -93,7 +93,9 @@ internal sealed class Standardization
 
         double[] columnFill = transform.Fill;
         CellImputerModel? imputer = null;
-        if (impute is ImputeStrategy.Knn or ImputeStrategy.Regression && source.HasMissing)
+        // Even without a missing training cell the imputer is learnt (no cells, so no work): a saved model still needs
+        // the KNN donors, or the (empty) regression rounds, to impute a new row.
+        if (impute is ImputeStrategy.Knn or ImputeStrategy.Regression)
         {
             (transform.Cells, imputer) = CellImputer.Learn(design, weights, batch, draws ?? new int[batch], transform.Fill, modelProblems,
                 settings ?? new EnetSettings { Impute = impute });

@@ -1,11 +1,12 @@
 # glmnet timing for the comparison harness.
-#   Rscript glmnet_bench.R DATADIR fit|cv OUTJSON
+#   Rscript glmnet_bench.R DATADIR fit|cv OUTJSON [gaussian|binomial]
 # Reads DATADIR/X.npy (float64, Fortran order, npy 1.0) with readBin, y.txt, foldid.txt.
 # Times glmnet(x, y, alpha = 1, nlambda = 100) or cv.glmnet(..., foldid) (wall clock of the
 # fit alone, default thresh) and writes the lambda sequence to DATADIR/lambda_glmnet.txt.
 suppressPackageStartupMessages(library(glmnet))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]; mode <- args[2]; outjson <- args[3]
+family <- if (length(args) >= 4) args[4] else "gaussian"
 
 read_npy <- function(path) {
   con <- file(path, "rb"); on.exit(close(con))
@@ -29,12 +30,12 @@ jnum <- function(v) paste0("[", paste(sprintf("%.17g", v), collapse = ","), "]")
 res <- list()
 if (mode == "fit") {
   t0 <- proc.time()[["elapsed"]]
-  fit <- glmnet(x, y, alpha = 1, nlambda = 100)
+  fit <- glmnet(x, y, alpha = 1, nlambda = 100, family = family)
   secs <- proc.time()[["elapsed"]] - t0
 } else {
   foldid <- scan(file.path(dir, "foldid.txt"), quiet = TRUE)
   t0 <- proc.time()[["elapsed"]]
-  cvf <- cv.glmnet(x, y, alpha = 1, nlambda = 100, foldid = foldid)
+  cvf <- cv.glmnet(x, y, alpha = 1, nlambda = 100, foldid = foldid, family = family, type.measure = "deviance")
   secs <- proc.time()[["elapsed"]] - t0
   fit <- cvf$glmnet.fit
 }
@@ -46,7 +47,7 @@ bm <- fit$beta[, M]; nzm <- which(bm != 0)
 writeLines(sprintf("%.17g", fit$lambda), file.path(dir, "lambda_glmnet.txt"))
 out <- paste0("{\"tool\": \"glmnet\", \"version\": \"", packageDescription("glmnet")$Version,
   "\", \"r_version\": \"", R.version$major, ".", R.version$minor,
-  "\", \"mode\": \"", mode, "\", \"solve_seconds\": ", sprintf("%.6f", secs),
+  "\", \"family\": \"", family, "\", \"mode\": \"", mode, "\", \"solve_seconds\": ", sprintf("%.6f", secs),
   ", \"nlambda\": ", L, ", \"lambda\": ", jnum(fit$lambda),
   ", \"a0_last\": ", sprintf("%.17g", fit$a0[L]),
   ", \"beta_last\": {\"index\": [", paste(nz - 1, collapse = ","), "], \"value\": ", jnum(b[nz]), "}",
@@ -55,7 +56,7 @@ out <- paste0("{\"tool\": \"glmnet\", \"version\": \"", packageDescription("glmn
 # coefficients a few % off mid-path on p >> n correlated designs; refit the same lambdas at
 # thresh 1e-12 (skip with GLMNET_REF=0).
 if (Sys.getenv("GLMNET_REF", "1") != "0") {
-  rf <- glmnet(x, y, alpha = 1, lambda = fit$lambda, thresh = 1e-12, maxit = 1e7)
+  rf <- glmnet(x, y, alpha = 1, lambda = fit$lambda, thresh = 1e-12, maxit = 1e7, family = family)
   rl <- rf$beta[, L]; rm <- rf$beta[, M]
   out <- paste0(out, ", \"ref\": {\"thresh\": 1e-12",
     ", \"beta_last\": {\"index\": [", paste(which(rl != 0) - 1, collapse = ","), "], \"value\": ", jnum(rl[rl != 0]), "}",

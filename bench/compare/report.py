@@ -115,8 +115,9 @@ def main():
         n, p = meta.get("n", 0), meta.get("p", 0)
         body.append("n = %s, p = %s, ρ = %s, nonzero β = %s; X = %.1f MB (float64)" % (
             n, p, meta.get("rho"), meta.get("k"), n * p * 8 / 1e6))
-        body += ["", "| tool | status | fit time (s) | ratio to glmnet | whole command (s) | peak RSS (MB) | #λ | agreement with accurate glmnet | CV λ_min |",
-                 "|---|---|---|---|---|---|---|---|---|"]
+        xmb = n * p * 8 / 1e6
+        body += ["", "| tool | status | fit time (s) | ratio to glmnet | whole command (s) | peak RSS (MB) | RSS / X | #λ | agreement with accurate glmnet | CV λ_min |",
+                 "|---|---|---|---|---|---|---|---|---|---|"]
         ref = None
         acc = None
         rows = []
@@ -159,10 +160,11 @@ def main():
             agree = agreement(acc, e) if ok and acc else "-"
             cvmin = "%.6g" % e["cv"]["lambda_min"] if ok and e.get("cv") else "-"
             name = e["tool"] + (" (%s)" % e["device"] if e.get("device") else "")
-            body.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            body.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 name, e["status"], "%.3f" % e["secs"] if ok and e["secs"] is not None else "-",
                 ratio, "%.2f" % e["wall"] if e["wall"] is not None else "-",
                 "%.0f" % e["rss"] if e["rss"] is not None else "-",
+                "%.2f" % (e["rss"] / xmb) if e["rss"] is not None and xmb else "-",
                 len(e["lam"]) if ok else "-", agree, cvmin))
     lines.append("- versions: " + ", ".join("%s %s" % kv for kv in sorted(versions.items())))
     lines += ["", "Fit time: wall clock of the fit alone (R: `proc.time` around glmnet/cv.glmnet; "

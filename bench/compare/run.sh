@@ -9,6 +9,8 @@
 #               + issue2_b  n=1000, p=100,000, rho=0.5,  50 nonzero, lasso 100 lambda
 #   issue3      = issue3_a  n=100,  p=20,000,  rho=0.5,  10-fold CV, 100 lambda
 #               + issue3_b  n=1000, p=100,000, rho=0.5,  50 nonzero, 10-fold CV, 100 lambda
+#   binomial    = bin_fit   n=1000, p=100,000, rho=0.5,  50 nonzero, logistic lasso path, 100 lambda
+#               + bin_cv    the same data, 10-fold CV (deviance), 100 lambda
 # scikit-learn runs on the small cases always, elsewhere only with --with-sklearn (minutes).
 # Data go to bench/work/ (git-ignored); the report to bench/results/<tag>-compare.md
 # (tag: --tag, else $MACHINE_TAG, else the hostname).
@@ -27,9 +29,10 @@ while [ $# -gt 0 ]; do
     small) CASES+=(small_fit small_cv) ;;
     issue2) CASES+=(issue2_a issue2_b) ;;
     issue3) CASES+=(issue3_a issue3_b) ;;
-    all) CASES+=(small_fit small_cv issue2_a issue2_b issue3_a issue3_b) ;;
-    small_fit|small_cv|issue2_a|issue2_b|issue3_a|issue3_b) CASES+=("$1") ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    binomial) CASES+=(bin_fit bin_cv) ;;
+    all) CASES+=(small_fit small_cv issue2_a issue2_b issue3_a issue3_b bin_fit bin_cv) ;;
+    small_fit|small_cv|issue2_a|issue2_b|issue3_a|issue3_b|bin_fit|bin_cv) CASES+=("$1") ;;
+    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -59,6 +62,8 @@ spec() {
     issue2_b)  echo "n1000_p100k 1000 100000 0.5 50 fit 0 lasso path, 100 λ" ;;
     issue3_a)  echo "n100_p20k 100 20000 0.5 20000 cv 0 10-fold CV, 100 λ" ;;
     issue3_b)  echo "n1000_p100k 1000 100000 0.5 50 cv 0 10-fold CV, 100 λ" ;;
+    bin_fit)   echo "n1000_p100k_bin 1000 100000 0.5 50 fit 0 binomial lasso path, 100 λ" ;;
+    bin_cv)    echo "n1000_p100k_bin 1000 100000 0.5 50 cv 0 binomial 10-fold CV (deviance), 100 λ" ;;
   esac
 }
 
@@ -90,20 +95,22 @@ gpuenet_build() {
 mkdir -p "$WORK"
 for c in "${CASES[@]}"; do
   read -r ds n p rho k mode skdef desc <<<"$(spec "$c")"
+  family=gaussian
+  case "$ds" in *_bin) family=binomial ;; esac
   data="$WORK/data_$ds"
   cdir="$WORK/$c"
   mkdir -p "$cdir/results"; rm -f "$cdir"/results/*
   echo "== $c: n=$n p=$p rho=$rho k=$k $desc"
   if [ ! -s "$data/X.npy" ] || [ ! -s "$data/y.txt" ]; then
     seed=$(( 20100 + ${#ds} * 7 + n % 97 ))
-    "$PY" "$HERE/gen_data.py" "$data" "$n" "$p" "$rho" "$k" "$seed" || exit 1
+    "$PY" "$HERE/gen_data.py" "$data" "$n" "$p" "$rho" "$k" "$seed" $family || exit 1
   fi
-  printf '{"case": "%s", "description": "%s", "n": %s, "p": %s, "rho": %s, "k": %s, "mode": "%s", "data": "%s"}\n' \
-    "$c" "$desc" "$n" "$p" "$rho" "$k" "$mode" "$data" >"$cdir/case.json"
+  printf '{"case": "%s", "description": "%s", "n": %s, "p": %s, "rho": %s, "k": %s, "mode": "%s", "family": "%s", "data": "%s"}\n' \
+    "$c" "$desc" "$n" "$p" "$rho" "$k" "$mode" "$family" "$data" >"$cdir/case.json"
 
-  run_tool "$cdir" glmnet Rscript "$HERE/glmnet_bench.R" "$data" "$mode" "$cdir/results/glmnet.json"
+  run_tool "$cdir" glmnet Rscript "$HERE/glmnet_bench.R" "$data" "$mode" "$cdir/results/glmnet.json" "$family"
 
-  if [ "$skdef" = 1 ] || [ "$WITH_SKLEARN" = 1 ]; then
+  if [ "$family" = gaussian ] && { [ "$skdef" = 1 ] || [ "$WITH_SKLEARN" = 1 ]; }; then
     if [ -s "$data/lambda_glmnet.txt" ]; then
       run_tool "$cdir" sklearn "$PY" "$HERE/sklearn_bench.py" "$data" "$mode" "$cdir/results/sklearn.json"
     else echo "  sklearn: skipped (needs glmnet's lambda sequence)"; fi
@@ -112,9 +119,9 @@ for c in "${CASES[@]}"; do
   gpuenet_build
   if [ "$GPUENET_READY" = yes ]; then
     if [ "$mode" = fit ]; then
-      args=(fit --data "$data/X.npy" --target-file "$data/y.txt" --l1-ratio 1 --nlambda 100)
+      args=(fit --data "$data/X.npy" --target-file "$data/y.txt" --l1-ratio 1 --nlambda 100 --family "$family")
     else
-      args=(cv --data "$data/X.npy" --target-file "$data/y.txt" --foldid "$data/foldid.txt" --l1-ratio 1)
+      args=(cv --data "$data/X.npy" --target-file "$data/y.txt" --foldid "$data/foldid.txt" --l1-ratio 1 --family "$family")
     fi
     (cd "$ROOT" && run_tool "$cdir" gpuenet ./gpuenet "${args[@]}" --out "$cdir/m.gnet" --json "$cdir/results/gpuenet.json")
   else

@@ -123,6 +123,49 @@ public sealed class OnnxExportTests : IDisposable
     }
 
     [Fact]
+    public void BinomialGraphGivesPredictsProbabilityAndLink()
+    {
+        var (train, test, x) = Data();
+        // The target as two text labels: "case" where y > 0.
+        string labelled = F("labelled.csv");
+        File.WriteAllLines(labelled, File.ReadAllLines(train).Select((line, i) =>
+        {
+            if (i == 0)
+            {
+                return line;
+            }
+
+            int cut = line.LastIndexOf(',');
+            return line[..(cut + 1)] + (double.Parse(line[(cut + 1)..], CultureInfo.InvariantCulture) > 0 ? "case" : "control");
+        }));
+        Ok(Cli.Run("cv", "--data", labelled, "--target", "y", "--family", "binomial", "--folds", "5", "--missing-indicators", "--out", F("b.gnet"), "--quiet"));
+        double[] probability = Predict(F("b.gnet"), test);
+        double[] link = Predict(F("b.gnet"), test, "--type", "link");
+        Assert.Contains(probability, v => v is > 0.05 and < 0.95);
+        foreach (bool float32 in (bool[])[false, true])
+        {
+            string onnx = F(float32 ? "b32.onnx" : "b64.onnx");
+            Ok(Cli.Run(["export", "--model", F("b.gnet"), "--onnx", onnx, .. float32 ? (string[])["--precision", "float32"] : []]));
+            using var session = new InferenceSession(onnx);
+            int n = x.GetLength(0), m = x.GetLength(1);
+            NamedOnnxValue input = float32
+                ? NamedOnnxValue.CreateFromTensor("X", new DenseTensor<float>(x.Cast<double>().Select(v => (float)v).ToArray(), [n, m]))
+                : NamedOnnxValue.CreateFromTensor("X", new DenseTensor<double>(x.Cast<double>().ToArray(), [n, m]));
+            using var results = session.Run([input]);
+            double[] Output(string name) => float32
+                ? [.. results.Single(r => r.Name == name).AsEnumerable<float>().Select(v => (double)v)]
+                : [.. results.Single(r => r.Name == name).AsEnumerable<double>()];
+            double allowed = float32 ? 1e-5 : 1e-12;
+            Assert.True(Disagreement(Output("prediction"), probability) <= allowed, $"probability, float32={float32}");
+            Assert.True(Disagreement(Output("link"), link) <= allowed * 10, $"link, float32={float32}");
+            Assert.Equal("binomial", session.ModelMetadata.CustomMetadataMap["family"]);
+            Assert.Equal("[\"case\",\"control\"]", session.ModelMetadata.CustomMetadataMap["labels"]);
+        }
+
+        AssertOnnxCheckerAccepts(F("b64.onnx"), F("b32.onnx"));
+    }
+
+    [Fact]
     public void Float64GraphEqualsPredictWithImputationAndIndicatorsOnEveryPathAndLambda()
     {
         var (train, test, x) = Data();

@@ -30,12 +30,17 @@ public enum OnnxInputs
 /// non-zero coefficient are part of the input but never read, as in <c>predict</c>. Where <c>predict</c> refuses a
 /// missing cell of a column without a fill value (trained with <c>--impute none</c>), the graph gives NaN for that row.
 /// Float64 graphs carry the stored values exactly; float32 graphs round the fills, coefficients and intercept to
-/// float32 and compute in float32. The model is Gaussian only (GpuEnet has no binomial family yet), so no sigmoid.
+/// float32 and compute in float32. A binomial model's graph ends in a <c>Sigmoid</c>: <see cref="OutputName"/> is the
+/// probability of the second label (what <c>gpuenet predict</c> gives by default), and a second output,
+/// <see cref="LinkName"/>, the link η (<c>predict --type link</c>).
 /// </remarks>
 public static class OnnxExporter
 {
     /// <summary>The output tensor's name: one prediction per row, shape [N].</summary>
     public const string OutputName = "prediction";
+
+    /// <summary>Binomial models: the second output, the link η = b0 + xᵀb of each row, shape [N].</summary>
+    public const string LinkName = "link";
 
     /// <summary>The single input's name with <see cref="OnnxInputs.Tensor"/>.</summary>
     public const string InputName = "X";
@@ -70,6 +75,8 @@ public static class OnnxExporter
         EnetPath path = model.Paths[pathIndex];
         double chosenLambda = lambda ?? path.Lambda[ModelPredictor.DefaultLambdaIndex(model, pathIndex)];
         OnnxType t = float32 ? OnnxType.Float : OnnxType.Double;
+        bool binomial = model.Family == ModelFamily.Binomial;
+        string linkOrOutput = binomial ? LinkName : OutputName;
         var g = new OnnxGraph("gpuenet_elastic_net");
         string typeName = float32 ? "float32" : "float64";
 
@@ -84,7 +91,7 @@ public static class OnnxExporter
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (string c in columns)
             {
-                if (c == OutputName || c.StartsWith(Internal, StringComparison.Ordinal))
+                if (c == OutputName || (binomial && c == LinkName) || c.StartsWith(Internal, StringComparison.Ordinal))
                 {
                     throw new ArgumentException($"The input column '{c}' cannot be a named ONNX input (the name is the graph's own); export with --inputs tensor.", nameof(model));
                 }
@@ -137,7 +144,7 @@ public static class OnnxExporter
             g.Node("Shape", [x], [Internal + "shape"]);
             g.Initializer(OnnxGraph.Int64Tensor(Internal + "batch_axis", [1], [0]));
             g.Node("Gather", [Internal + "shape", Internal + "batch_axis"], [Internal + "rows"], ("axis", 0));
-            g.Node("ConstantOfShape", [Internal + "rows"], [OutputName], tensorAttribute: ("value", OnnxGraph.Tensor("value", t, [1], [intercept])));
+            g.Node("ConstantOfShape", [Internal + "rows"], [linkOrOutput], tensorAttribute: ("value", OnnxGraph.Tensor("value", t, [1], [intercept])));
         }
         else
         {
@@ -149,10 +156,19 @@ public static class OnnxExporter
             }
 
             g.Initializer(OnnxGraph.Tensor(Internal + "intercept", t, [], [intercept]));
-            g.Node("Add", [sum, Internal + "intercept"], [OutputName]);
+            g.Node("Add", [sum, Internal + "intercept"], [linkOrOutput]);
         }
 
-        g.Output(OutputName, t, [null], $"{typeName} [N]: the prediction of each row, on the target's original scale.");
+        if (binomial)
+        {
+            g.Node("Sigmoid", [LinkName], [OutputName]);
+            g.Output(OutputName, t, [null], $"{typeName} [N]: the probability of '{model.Labels!.Positive}' (the second label) for each row.");
+            g.Output(LinkName, t, [null], $"{typeName} [N]: the link η = b0 + xᵀb of each row (log-odds of '{model.Labels.Positive}').");
+        }
+        else
+        {
+            g.Output(OutputName, t, [null], $"{typeName} [N]: the prediction of each row, on the target's original scale.");
+        }
 
         string inv(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -163,6 +179,8 @@ public static class OnnxExporter
             ["l1_ratio"] = inv(path.L1Ratio),
             ["lambda"] = inv(chosenLambda),
             ["impute"] = prep.Impute.ToString().ToLowerInvariant(),
+            ["family"] = binomial ? "binomial" : "gaussian",
+            ["labels"] = binomial ? JsonSerializer.Serialize(new[] { model.Labels!.Negative, model.Labels.Positive }) : "",
             ["precision"] = typeName,
             ["nonzero_coefficients"] = beta.Count.ToString(CultureInfo.InvariantCulture),
         };

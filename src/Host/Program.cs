@@ -8,6 +8,13 @@ namespace GpuEnet.Host;
 /// <summary>Entry point of <c>gpuenet</c>: dispatches to a command and turns every error into one line on stderr.</summary>
 public static class Program
 {
+    /// <summary>The help System.CommandLine writes from the declarations, of the root or of one command.</summary>
+    internal static void Help(string[] command, TextWriter to)
+    {
+        var config = new System.CommandLine.InvocationConfiguration { Output = to, Error = to };
+        Cli.Commands.Root.Parse([.. command, "--help"]).Invoke(config);
+    }
+
     /// <summary>Runs the command line; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
@@ -15,7 +22,7 @@ public static class Program
         if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
         {
             // Asked for, the help is the output; given no command, it explains a usage error and goes to stderr.
-            (args.Length == 0 ? Console.Error : Console.Out).WriteLine(HelpText.Main);
+            Help([], args.Length == 0 ? Console.Error : Console.Out);
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -25,28 +32,22 @@ public static class Program
             return 0;
         }
 
+        if (args[0].StartsWith("[suggest", StringComparison.Ordinal))
+        {
+            return Completion.Suggest(args);
+        }
+
         string command = args[0];
         var rest = args.Skip(1).ToList();
-        string? help = command switch
+        if (Cli.Commands.Find(command) is null)
         {
-            "fit" => HelpText.Fit,
-            "cv" => HelpText.Cv,
-            "predict" => HelpText.Predict,
-            "inspect" => HelpText.Inspect,
-            "export" => HelpText.Export,
-            "demo" => HelpText.Demo,
-            "convert" => HelpText.Convert,
-            _ => null,
-        };
-        if (help is null)
-        {
-            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: demo, fit, cv, predict, inspect, export, convert; see 'gpuenet --help').");
+            Console.Error.WriteLine($"gpuenet: unknown command '{command}' (commands: {string.Join(", ", Cli.Commands.Names)}; see 'gpuenet --help').");
             return 2;
         }
 
         if (rest.Contains("--help") || rest.Contains("-h"))
         {
-            Console.Out.WriteLine(help);
+            Help([command], Console.Out);
             return 0;
         }
 
@@ -65,6 +66,7 @@ public static class Program
                 "inspect" => InspectCommand.Run(rest),
                 "export" => ExportCommand.Run(rest),
                 "convert" => ConvertCommand.Run(rest),
+                "completion" => Completion.Script(rest),
                 _ => DemoCommand.Run(rest),
             };
         }

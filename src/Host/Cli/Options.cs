@@ -3,68 +3,79 @@ using System.Globalization;
 namespace GpuEnet.Host.Cli;
 
 /// <summary>
-/// Parsed <c>--name value</c> and <c>--flag</c> options of one command. Each command declares which names it knows;
-/// an unknown option, a missing value or a value of the wrong type is a <see cref="CliException"/> naming the option.
+/// Parsed <c>--name value</c> and <c>--flag</c> options of one command, as declared in <see cref="Commands"/>; the raw
+/// values, read by name with typed accessors (values are checked by the declarations when parsed).
 /// </summary>
 public sealed class Options
 {
-    private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _values;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    /// <summary>Parses <paramref name="args"/>; <paramref name="flags"/> are options that take no value.</summary>
-    /// <exception cref="CliException">On an unknown option or a missing value.</exception>
-    public Options(string command, IReadOnlyList<string> args, IReadOnlyCollection<string> known, IReadOnlyCollection<string> flags)
+    private Options(string command, Dictionary<string, string?> values)
+    {
+        Command = command;
+        _values = values;
+    }
+
+    /// <summary>
+    /// Parses the arguments of <paramref name="command"/> (those after its name) against its declaration in
+    /// <see cref="Commands"/>: an unknown option, an option given twice, a missing value or a value its declaration
+    /// refuses is a <see cref="CliException"/> (exit code 2) naming the option.
+    /// </summary>
+    public static Options Parse(string command, IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(known);
-        ArgumentNullException.ThrowIfNull(flags);
-        Command = command;
-        for (int k = 0; k < args.Count; k++)
+        var declaration = Commands.Find(command) ?? throw new CliException($"gpuenet has no command '{command}'.", 2);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string a in args)
         {
-            string a = args[k];
-            if (!a.StartsWith("--", StringComparison.Ordinal))
+            if (a.StartsWith("--", StringComparison.Ordinal))
             {
-                throw new CliException($"Unexpected argument '{a}' for 'gpuenet {command}' (see 'gpuenet {command} --help').", 2);
+                string name = a[2..].Split('=', 2)[0];
+                if (declaration.Options.Any(o => o.Name == "--" + name) && !seen.Add(name))
+                {
+                    throw new CliException($"Option '--{name}' is given twice; give it once.", 2);
+                }
             }
+        }
 
-            string name = a[2..];
-            string? inline = null;
-            int eq = name.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                inline = name[(eq + 1)..];
-                name = name[..eq];
-            }
+        var result = declaration.Parse(args.ToArray());
+        foreach (var token in result.UnmatchedTokens)
+        {
+            throw new CliException(token.StartsWith("--", StringComparison.Ordinal)
+                ? $"Unknown option '{token.Split('=', 2)[0]}' for 'gpuenet {command}' (see 'gpuenet {command} --help')."
+                : $"Unexpected argument '{token}' for 'gpuenet {command}' (see 'gpuenet {command} --help').", 2);
+        }
 
-            if (_values.ContainsKey(name))
-            {
-                throw new CliException($"Option '--{name}' is given twice; give it once.", 2);
-            }
+        foreach (var error in result.Errors)
+        {
+            // A value option followed by nothing (or by another option) is System.CommandLine's "required argument missing".
+            var missing = result.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+                .FirstOrDefault(o => o.Tokens.Count == 0 && o.Option.Arity.MinimumNumberOfValues > 0);
+            throw new CliException(missing is not null ? $"Option '{missing.Option.Name}' needs a value." : error.Message, 2);
+        }
 
-            if (flags.Contains(name))
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var option in result.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>())
+        {
+            if (option.Implicit)
             {
-                _values[name] = inline ?? "true";
                 continue;
             }
 
-            if (!known.Contains(name))
-            {
-                throw new CliException($"Unknown option '--{name}' for 'gpuenet {command}' (see 'gpuenet {command} --help').", 2);
-            }
-
-            if (inline is null)
-            {
-                if (k + 1 >= args.Count)
-                {
-                    throw new CliException($"Option '--{name}' needs a value.", 2);
-                }
-
-                inline = args[++k];
-            }
-
-            _values[name] = inline;
+            values[option.Option.Name[2..]] = option.Tokens.Count == 0 ? "true" : option.Tokens[0].Value;
         }
+
+        return new Options(command, values);
     }
+
+    /// <summary>true|false (and their usual spellings), or null for anything else.</summary>
+    public static bool? ParseBool(string value) => value switch
+    {
+        "true" or "TRUE" or "True" or "1" or "yes" => true,
+        "false" or "FALSE" or "False" or "0" or "no" => false,
+        _ => null,
+    };
 
     /// <summary>The command these options belong to.</summary>
     public string Command { get; }
@@ -87,13 +98,8 @@ public sealed class Options
     public bool Bool(string name, bool fallback)
     {
         string? v = Get(name);
-        return v switch
-        {
-            null => fallback,
-            "true" or "TRUE" or "True" or "1" or "yes" => true,
-            "false" or "FALSE" or "False" or "0" or "no" => false,
-            _ => throw new CliException($"Option --{name} must be true or false, got '{v}'.", 2),
-        };
+        return v is null ? fallback
+            : ParseBool(v) ?? throw new CliException($"Option --{name} must be true or false, got '{v}'.", 2);
     }
 
     /// <summary>A floating-point option.</summary>

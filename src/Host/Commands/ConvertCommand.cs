@@ -21,7 +21,7 @@ public static class ConvertCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("convert", args, ["data", "out", "target", "target-file", "ignore"], ["quiet"]);
+        var o = Options.Parse("convert", args);
         bool quiet = o.Bool("quiet", false);
         string dataPath = o.Require("data");
         string outPath = o.Require("out");

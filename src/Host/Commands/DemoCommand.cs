@@ -17,7 +17,7 @@ public static class DemoCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("demo", args, ["n", "p", "effects", "seed", "device", "threads", "out", "family"], ["quiet"]);
+        var o = Options.Parse("demo", args);
         var family = TrainCommand.Family(o.Get("family"));
         bool binomial = family == ModelFamily.Binomial;
         int n = o.Int("n", 500), p = o.Int("p", 20_000), effects = o.Int("effects", 20), seed = o.Int("seed", 1);

@@ -15,7 +15,7 @@ public static class ExportCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("export", args, ["model", "onnx", "lambda", "l1-ratio", "precision", "inputs"], ["quiet", "clamp"]);
+        var o = Options.Parse("export", args);
         string modelPath = o.Require("model");
         string onnxPath = o.Require("onnx");
         double? lambda = o.Has("lambda") ? o.Double("lambda", 0) : null;

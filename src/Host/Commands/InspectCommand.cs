@@ -9,7 +9,7 @@ public static class InspectCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("inspect", args, ["model"], ["json"]);
+        var o = Options.Parse("inspect", args);
         var model = ModelReader.Read(o.Require("model"));
         Console.Out.Write(o.Bool("json", false) ? InspectReport.Json(model) + Environment.NewLine : InspectReport.Text(model));
         return 0;

@@ -20,7 +20,7 @@ public static class PredictCommand
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
-        var o = new Options("predict", args, ["model", "data", "lambda", "l1-ratio", "out", "type"], ["quiet", "clamp"]);
+        var o = Options.Parse("predict", args);
         string modelPath = o.Require("model");
         string dataPath = o.Require("data");
         string outPath = o.Require("out");

@@ -15,18 +15,6 @@ namespace GpuEnet.Host.Commands;
 /// <summary><c>gpuenet fit</c> and <c>gpuenet cv</c>: load data, fit or cross-validate, write the model, JSON and report.</summary>
 public static class TrainCommand
 {
-    private static readonly string[] s_common =
-    [
-        "data", "target", "target-file", "pheno", "weights", "l1-ratio", "lambda", "nlambda", "lambda-min-ratio",
-        "standardize", "intercept", "penalty-factor", "lower", "upper", "impute", "tol", "device", "precision",
-        "threads", "seed", "out", "json", "report", "lambda-block", "ignore", "family", "multiple-imputation", "impute-rounds",
-        "impute-predictors",
-    ];
-
-    private static readonly string[] s_cvOnly = ["folds", "foldid", "select", "stability", "measure"];
-
-    private static readonly string[] s_flags = ["missing-indicators", "full-path", "quiet", "refine", "glmnet-y-scaling", "store-donors"];
-
     /// <summary>MPI_COMM_WORLD while a run started by mpirun is under way (null otherwise): errors end the whole job.</summary>
     public static MpiComm? Mpi { get; private set; }
 
@@ -46,8 +34,7 @@ public static class TrainCommand
     private static int Train(string command, IReadOnlyList<string> args, MpiComm? mpi)
     {
         bool cv = command == "cv";
-        var known = cv ? [.. s_common, .. s_cvOnly] : s_common;
-        var o = new Options(command, args, known, s_flags);
+        var o = Options.Parse(command, args);
         bool root = mpi is null || mpi.Rank == 0;
         bool quiet = o.Bool("quiet", false) || !root;
         var precision = o.Get("precision") switch

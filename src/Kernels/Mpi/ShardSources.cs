@@ -48,39 +48,26 @@ internal sealed class FetchedColumns(int rows, int columns, Precision precision)
 
     public bool Has(int j) => _columns.ContainsKey(j);
 
-    /// <summary>Keeps column <paramref name="j"/> from its wire form: n values, NaN where the cell is missing.</summary>
-    public void Add(int j, ReadOnlySpan<double> wire)
+    /// <summary>
+    /// Keeps column <paramref name="j"/> from its wire form: n values in the storage's width, <paramref name="missingMark"/>
+    /// where the cell is missing (kept as 0, its row listed). Every value came from that storage, so nothing is rounded.
+    /// </summary>
+    public void Add<T>(int j, ReadOnlySpan<T> wire, T missingMark)
+        where T : unmanaged, IEquatable<T>
     {
         var missing = new List<int>();
-        for (int i = 0; i < wire.Length; i++)
+        var values = wire.ToArray();
+        for (int i = 0; i < values.Length; i++)
         {
-            if (double.IsNaN(wire[i]))
+            if (values[i].Equals(missingMark))
             {
                 missing.Add(i);
+                values[i] = default;
             }
         }
 
-        Array values = precision switch
-        {
-            Precision.Packed2Bit => Narrow(wire, v => (sbyte)v),
-            Precision.Float32 => Narrow(wire, v => (float)v),
-            _ => Narrow(wire, v => v),
-        };
         HasMissing |= missing.Count > 0;
         _columns[j] = (values, [.. missing]);
-    }
-
-    // The values in the storage's width; a missing cell (NaN on the wire) stored as 0. Every value came from that storage,
-    // so the narrowing is exact.
-    private static T[] Narrow<T>(ReadOnlySpan<double> wire, Func<double, T> narrow)
-    {
-        var values = new T[wire.Length];
-        for (int i = 0; i < wire.Length; i++)
-        {
-            values[i] = narrow(double.IsNaN(wire[i]) ? 0 : wire[i]);
-        }
-
-        return values;
     }
 
     public ReadOnlySpan<double> Column(int j, Span<double> scratch)

@@ -143,28 +143,54 @@ internal sealed class ShardedDesign : IBoundDesign
 
         if (needed.Count > 0)
         {
-            int n = Rows;
+            // Each column crosses the network once, in the storage's own width: a genotype as one byte (−1 missing),
+            // a float32 value as four bytes, a float64 as eight (NaN missing).
             var mine = needed.Where(j => j >= First && j < First + Local).ToArray();
-            var wire = new double[(long)mine.Length * n];
-            var scratch = new double[n];
-            for (int m = 0; m < mine.Length; m++)
+            switch (Source.Precision)
             {
-                Source.Column(mine[m], scratch).CopyTo(wire.AsSpan(m * n, n));
-                foreach (int i in Source.MissingRows(mine[m]))
-                {
-                    wire[((long)m * n) + i] = double.NaN;
-                }
-            }
-
-            var all = _comm.AllgatherV<double>(wire, out _);
-            int c = 0;
-            foreach (int j in needed)
-            {
-                _fetched.Add(j, all.AsSpan(c++ * n, n));
+                case Precision.Packed2Bit:
+                    Fetch<sbyte>(needed, mine, v => (sbyte)v, -1);
+                    break;
+                case Precision.Float32:
+                    Fetch(needed, mine, v => (float)v, float.NaN);
+                    break;
+                default:
+                    Fetch(needed, mine, v => v, double.NaN);
+                    break;
             }
         }
 
         _descent.ActiveSetDescent(work);
+    }
+
+    // Sends this rank's `mine` of the `needed` columns, receives the others', and keeps them all.
+    private void Fetch<T>(SortedSet<int> needed, int[] mine, Func<double, T> narrow, T missingMark)
+        where T : unmanaged, IEquatable<T>
+    {
+        int n = Rows;
+        var wire = new T[(long)mine.Length * n];
+        var scratch = new double[n];
+        for (int m = 0; m < mine.Length; m++)
+        {
+            var column = Source.Column(mine[m], scratch);
+            var to = wire.AsSpan(m * n, n);
+            for (int i = 0; i < n; i++)
+            {
+                to[i] = narrow(column[i]);
+            }
+
+            foreach (int i in Source.MissingRows(mine[m]))
+            {
+                to[i] = missingMark;
+            }
+        }
+
+        var all = _comm.AllgatherV<T>(wire, out _);
+        int c = 0;
+        foreach (int j in needed)
+        {
+            _fetched.Add(j, all.AsSpan(c++ * n, n), missingMark);
+        }
     }
 
     // Positions k of the output (an index into `columns`, or the feature itself for all columns) that rank r computes.

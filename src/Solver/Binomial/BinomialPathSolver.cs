@@ -113,7 +113,7 @@ internal sealed class BinomialPathSolver
         // The fit at λ = ∞ (intercept and unpenalised features): λ_max comes from its gradient, as in glmnet.
         var all = states.ToList();
         Newton(all);
-        Gradient(all);
+        Gradient(all, everyColumn: true);
         foreach (var s in states)
         {
             s.StartSequence();
@@ -189,13 +189,20 @@ internal sealed class BinomialPathSolver
         while (pending.Count > 0)
         {
             Newton(pending);
-            var gradient = Gradient(pending);
-            pending = pending.Where((s, q) => s.AddViolators(gradient.AsSpan(q * _p, _p)) > 0).ToList();
+            Gradient(pending, everyColumn: _design.PrefersFullPasses);
+            pending = pending.Where(s => s.AddViolators() > 0).ToList();
         }
     }
 
-    // The binomial gradient G[j, q] = Σ_i w_i (y_i − p_i) x̃_ij of every feature for every listed problem: one pass over X.
-    private double[] Gradient(List<ProblemState> states)
+    // Columns above this share of p are read by a full pass (listing them costs more than it saves).
+    private const double ListedShare = 0.8;
+
+    // The binomial gradient G[j, q] = Σ_i w_i (y_i − p_i) x̃_ij into each problem's GradientBuffer: one pass over X. With
+    // `everyColumn` false, a column is read only when some problem cannot certify it: its strong features, and every
+    // feature whose bound |g_j at its last exact pass| + √(Σ w x̃_j²)·(how far w∘(y − p) has moved since, in the W-norm,
+    // summed along the passes) exceeds its KKT limit λ·a·v_j (Cauchy–Schwarz, as the Gaussian driver's bound). A feature
+    // that is not read keeps that last exact value, which is below its limit; nothing it certifies can be a violator.
+    private void Gradient(List<ProblemState> states, bool everyColumn)
     {
         int count = states.Count;
         var r = new double[(long)_n * count];
@@ -204,15 +211,32 @@ internal sealed class BinomialPathSolver
             states[q].GradientResidual(r.AsSpan(q * _n, _n));
         }
 
-        var g = new double[(long)_p * count];
-        _design.BatchedGradient([], r, count, Std.Transform.WithProblemMap(states.Select(s => s.Index).ToArray()), g);
+        int[]? columns = null;
+        if (!everyColumn)
+        {
+            var needed = new bool[_p];
+            int listed = 0;
+            foreach (var state in states)
+            {
+                listed += state.MarkUncertain(needed);
+            }
+
+            columns = listed > ListedShare * _p ? null : Enumerable.Range(0, _p).Where(j => needed[j]).ToArray();
+        }
+
+        if (columns is { Length: 0 })
+        {
+            return; // every problem certifies every column: no pass is needed
+        }
+
+        int width = columns?.Length ?? _p;
+        var g = new double[(long)width * count];
+        _design.BatchedGradient(columns ?? [], r, count, Std.Transform.WithProblemMap(states.Select(s => s.Index).ToArray()), g);
         Passes++;
         for (int q = 0; q < count; q++)
         {
-            g.AsSpan(q * _p, _p).CopyTo(states[q].GradientBuffer);
+            states[q].TakeGradient(columns, g.AsSpan(q * width, width));
         }
-
-        return g;
     }
 
     // Proximal Newton steps until every listed problem's step changes nothing above its tolerance.
@@ -405,6 +429,12 @@ internal sealed class BinomialPathSolver
         private double _startIntercept;
         private double _workingTotal;
 
+        // The gradient bound's chain: Σ over passes of ‖Δ(y − p)‖_W, its value when each feature was last read exactly,
+        // and y − p at the last pass.
+        private double _chain;
+        private readonly double[] _chainAt;
+        private readonly double[] _lastError;
+
         public ProblemState(BinomialPathSolver solver, int index, PathProblem problem, double[] weights)
         {
             _solver = solver;
@@ -417,6 +447,8 @@ internal sealed class BinomialPathSolver
             Beta = new double[p];
             _startBeta = new double[p];
             GradientBuffer = new double[p];
+            _chainAt = new double[p];
+            _lastError = new double[n];
             _strongPosition = new int[p];
             Array.Fill(_strongPosition, -1);
             _eta = new double[n];
@@ -569,8 +601,9 @@ internal sealed class BinomialPathSolver
         }
 
         /// <summary>Adds the features outside the strong set that violate their KKT condition at λ; returns how many.</summary>
-        public int AddViolators(ReadOnlySpan<double> gradient)
+        public int AddViolators()
         {
+            ReadOnlySpan<double> gradient = GradientBuffer;
             var s = _solver._settings;
             double scale = CurrentLambda * A;
             int added = 0;
@@ -606,13 +639,64 @@ internal sealed class BinomialPathSolver
             }
         }
 
-        /// <summary>w∘(y − p) on the training rows, the residual whose product with X̃ is the binomial gradient.</summary>
+        /// <summary>
+        /// w∘(y − p) on the training rows, the residual whose product with X̃ is the binomial gradient; also advances the
+        /// chain: how far y − p has moved (W-norm) since the last pass, added to the total since the first.
+        /// </summary>
         public void GradientResidual(Span<double> r)
         {
             var y = _solver._y;
+            double moved = 0;
             for (int i = 0; i < r.Length; i++)
             {
-                r[i] = Weights[i] > 0 ? Weights[i] * (y[i] - Logistic.Probability(_eta[i])) : 0;
+                double e = Weights[i] > 0 ? y[i] - Logistic.Probability(_eta[i]) : 0;
+                double d = e - _lastError[i];
+                moved += Weights[i] * d * d;
+                _lastError[i] = e;
+                r[i] = Weights[i] * e;
+            }
+
+            // Rounded up a little, so that the bound stays an upper bound whatever the rounding of these sums.
+            _chain += (Math.Sqrt(moved) * (1 + 1e-12)) + 1e-300;
+        }
+
+        /// <summary>Marks the columns this problem must read exactly in the coming pass; returns how many it marked newly.</summary>
+        public int MarkUncertain(bool[] needed)
+        {
+            double scale = CurrentLambda * A;
+            int marked = 0;
+            for (int j = 0; j < P; j++)
+            {
+                if (needed[j] || (!Usable(j) && _strongPosition[j] < 0))
+                {
+                    continue;
+                }
+
+                double bound = Math.Abs(GradientBuffer[j]) + (Math.Sqrt(_solver.Std.CurvatureAt(At(j))) * (_chain - _chainAt[j]) * (1 + 1e-12));
+                if (_strongPosition[j] >= 0 || !(bound < scale * _solver._penalty[j]))
+                {
+                    needed[j] = true;
+                    marked++;
+                }
+            }
+
+            return marked;
+        }
+
+        /// <summary>Takes this problem's gradient of the pass over <paramref name="columns"/> (null: every column).</summary>
+        public void TakeGradient(int[]? columns, ReadOnlySpan<double> g)
+        {
+            if (columns is null)
+            {
+                g.CopyTo(GradientBuffer);
+                Array.Fill(_chainAt, _chain);
+                return;
+            }
+
+            for (int k = 0; k < columns.Length; k++)
+            {
+                GradientBuffer[columns[k]] = g[k];
+                _chainAt[columns[k]] = _chain;
             }
         }
 

@@ -283,4 +283,26 @@ internal static class SimdOps
             row[d] += mask is null ? term : term * mask[d];
         }
     }
+
+    /// <summary>
+    /// Asks the cache hierarchy for every line of <paramref name="x"/> without waiting for it: issued one coordinate ahead,
+    /// the next column arrives while the current one is computed (a column of 100 doubles otherwise costs a memory round
+    /// trip of 2–3× its arithmetic).
+    /// </summary>
+    public static unsafe void Prefetch(ReadOnlySpan<double> x)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || x.IsEmpty)
+        {
+            return;
+        }
+
+        fixed (double* start = x)
+        {
+            byte* at = (byte*)start, end = (byte*)(start + x.Length);
+            for (; at < end; at += 64)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(at);
+            }
+        }
+    }
 }

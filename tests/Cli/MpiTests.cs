@@ -14,6 +14,7 @@ namespace GpuEnet.Tests.Cli;
 public sealed class MpiTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("gpuenet-mpi-").FullName;
+    private readonly Dictionary<string, string> _environment = [];
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -44,6 +45,19 @@ public sealed class MpiTests : IDisposable
             var cvB = b.RootElement.GetProperty("paths")[l].GetProperty("cv");
             Assert.Equal(cvA.GetRawText(), cvB.GetRawText());
         }
+    }
+
+    [Fact]
+    public void FitOnPlinkFetchingOneColumnPerCollectiveEqualsOneProcess()
+    {
+        // The strong-set columns cross in chunks; with a one-byte chunk every column is its own collective, so the
+        // chunk boundaries fall everywhere and the ranks must still agree on every chunk.
+        string bed = Path.Combine(AppContext.BaseDirectory, "fixtures", "plink", "geno.bed");
+        string[] args = ["--data", bed, "--l1-ratio", "1"];
+        string one = Json("fit", args, ranks: 1);
+        _environment["GPUENET_MPI_FETCH_CHUNK_BYTES"] = "1";
+        string two = Json("fit", args, ranks: 2);
+        AssertSamePaths(one, two);
     }
 
     [Fact]
@@ -206,6 +220,11 @@ public sealed class MpiTests : IDisposable
         // CI runs as root; OpenMPI refuses that unless told twice.
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        foreach (var (name, value) in _environment)
+        {
+            info.Environment[name] = value;
+        }
+
         return info;
     }
 

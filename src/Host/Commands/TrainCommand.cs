@@ -93,6 +93,7 @@ public static class TrainCommand
             TextLabels = settings.Family == ModelFamily.Binomial,
             Precision = precision,
             Ignore = o.Get("ignore") is { } ignore ? NameList("ignore", ignore) : null,
+            Sharded = mpi is not null,
         });
         if (dataset.Y.Length == 0)
         {
@@ -140,9 +141,14 @@ public static class TrainCommand
             model = cv ? fitter.CrossValidate(training, folds!) : fitter.Fit(training);
         }
 
-        if (mpi is not null && root && Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
+        if (Environment.GetEnvironmentVariable("GPUENET_PROFILE") == "1")
         {
-            Console.Error.WriteLine($"profile: MPI, rank 0 of {mpi.Size}: {mpi.BytesReceived:N0} bytes received in {mpi.Collectives:N0} collectives");
+            if (mpi is not null && root)
+            {
+                Console.Error.WriteLine($"profile: MPI, rank 0 of {mpi.Size}: {mpi.BytesReceived:N0} bytes received in {mpi.Collectives:N0} collectives");
+            }
+
+            Console.Error.WriteLine(MemoryProfile.Line(mpi is null ? "the process" : $"rank {mpi.Rank} of {mpi.Size}"));
         }
 
         if (modelOut is null)

@@ -78,4 +78,10 @@ public sealed record DataRequest(string Path)
     /// dropping it (<c>gpuenet convert</c>, which stores the rows as they are). Delimited text only.
     /// </summary>
     internal bool KeepRowsWithoutTarget { get; init; }
+
+    /// <summary>
+    /// The columns will be split over MPI ranks: a memory-mapped file's pages that loading touched (a .bed's missing-call
+    /// scan reads them all) are released afterwards, so that each rank keeps only its own columns resident.
+    /// </summary>
+    internal bool Sharded { get; init; }
 }

@@ -44,6 +44,13 @@ public sealed unsafe class PackedGenotypes : IColumnSource, IDisposable
         (_missingStart, _missingRows) = ScanMissing();
     }
 
+    /// <summary>
+    /// Drops the pages of the <c>.bed</c> that the missing-call scan made resident. A rank under mpirun reads only its own
+    /// columns afterwards, so this keeps its share of X, not the whole file, resident (measured at K = 2 on a
+    /// 5,000 × 500,000 file: 644 → 378 MB of file pages, peak 1,450 → 1,180 MB per rank).
+    /// </summary>
+    internal void ReleaseScannedPages() => _view.ReleaseResidentPages();
+
     /// <summary>Byte offset of the first variant (after the 3 magic bytes).</summary>
     internal const int HeaderBytes = 3;
 

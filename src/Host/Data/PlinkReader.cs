@@ -94,6 +94,10 @@ internal static class PlinkReader
         try
         {
             x = new PackedGenotypes(view, n, p, kept.Length == n ? null : kept);
+            if (request.Sharded)
+            {
+                x.ReleaseScannedPages();
+            }
         }
         catch
         {

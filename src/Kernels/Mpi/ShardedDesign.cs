@@ -5,6 +5,11 @@ internal sealed class ShardedDesign : IBoundDesign
 {
     private readonly IBoundDesign _shard;
     private readonly IBoundDesign _descent;
+    // Wire bytes per column-fetch collective (see Fetch): 16 MiB, or GPUENET_MPI_FETCH_CHUNK_BYTES (tests use 1: one
+    // column per collective). MPI counts are ints, so one collective could never carry over 2 GiB anyway.
+    private static readonly long FetchChunkBytes =
+        long.TryParse(Environment.GetEnvironmentVariable("GPUENET_MPI_FETCH_CHUNK_BYTES"), out long bytes) && bytes > 0 ? bytes : 16L << 20;
+
     private readonly FetchedColumns _fetched;
     private readonly MpiComm _comm;
     private readonly int[] _first;
@@ -145,17 +150,16 @@ internal sealed class ShardedDesign : IBoundDesign
         {
             // Each column crosses the network once, in the storage's own width: a genotype as one byte (−1 missing),
             // a float32 value as four bytes, a float64 as eight (NaN missing).
-            var mine = needed.Where(j => j >= First && j < First + Local).ToArray();
             switch (Source.Precision)
             {
                 case Precision.Packed2Bit:
-                    Fetch<sbyte>(needed, mine, v => (sbyte)v, -1);
+                    Fetch<sbyte>(needed, v => (sbyte)v, -1);
                     break;
                 case Precision.Float32:
-                    Fetch(needed, mine, v => (float)v, float.NaN);
+                    Fetch(needed, v => (float)v, float.NaN);
                     break;
                 default:
-                    Fetch(needed, mine, v => v, double.NaN);
+                    Fetch(needed, v => v, double.NaN);
                     break;
             }
         }
@@ -163,33 +167,52 @@ internal sealed class ShardedDesign : IBoundDesign
         _descent.ActiveSetDescent(work);
     }
 
-    // Sends this rank's `mine` of the `needed` columns, receives the others', and keeps them all.
-    private void Fetch<T>(SortedSet<int> needed, int[] mine, Func<double, T> narrow, T missingMark)
+    // Sends this rank's own columns of the `needed` ones, receives the others', and keeps them all. In chunks of about
+    // FetchChunkBytes of wire (the same chunks on every rank: `needed` is the same list everywhere), so that the send
+    // and receive buffers stay that size instead of the whole fetch (207 MB at once on the 5,000 × 500,000 path).
+    private void Fetch<T>(SortedSet<int> needed, Func<double, T> narrow, T missingMark)
         where T : unmanaged, IEquatable<T>
     {
         int n = Rows;
-        var wire = new T[(long)mine.Length * n];
+        int perChunk = (int)Math.Clamp(FetchChunkBytes / ((long)n * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()), 1, int.MaxValue);
         var scratch = new double[n];
-        for (int m = 0; m < mine.Length; m++)
+        var all = needed.ToArray();
+        for (int start = 0; start < all.Length; start += perChunk)
         {
-            var column = Source.Column(mine[m], scratch);
-            var to = wire.AsSpan(m * n, n);
-            for (int i = 0; i < n; i++)
+            var chunk = all.AsSpan(start, Math.Min(perChunk, all.Length - start));
+            int own = 0;
+            foreach (int j in chunk)
             {
-                to[i] = narrow(column[i]);
+                own += j >= First && j < First + Local ? 1 : 0;
             }
 
-            foreach (int i in Source.MissingRows(mine[m]))
+            var wire = new T[(long)own * n];
+            int m = 0;
+            foreach (int j in chunk)
             {
-                to[i] = missingMark;
-            }
-        }
+                if (j < First || j >= First + Local)
+                {
+                    continue;
+                }
 
-        var all = _comm.AllgatherV<T>(wire, out _);
-        int c = 0;
-        foreach (int j in needed)
-        {
-            _fetched.Add(j, all.AsSpan(c++ * n, n), missingMark);
+                var column = Source.Column(j, scratch);
+                var to = wire.AsSpan(m++ * n, n);
+                for (int i = 0; i < n; i++)
+                {
+                    to[i] = narrow(column[i]);
+                }
+
+                foreach (int i in Source.MissingRows(j))
+                {
+                    to[i] = missingMark;
+                }
+            }
+
+            var received = _comm.AllgatherV<T>(wire, out _);
+            for (int c = 0; c < chunk.Length; c++)
+            {
+                _fetched.Add(chunk[c], received.AsSpan(c * n, n), missingMark);
+            }
         }
     }
 

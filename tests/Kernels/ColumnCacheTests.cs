@@ -24,7 +24,7 @@ public sealed class ColumnCacheTests
     {
         var x = Source(7, 10);
         var cache = new ColumnCache(x, 8L * 7 * 10);
-        cache.Prepare([3, 1, 3, 8]);
+        cache.Prepare([3, 1, 3, 8], reused: true);
         Assert.Equal(3, cache.Copies);
         var scratch = new double[7];
         foreach (int j in new[] { 3, 1, 8 })
@@ -36,22 +36,28 @@ public sealed class ColumnCacheTests
     }
 
     [Fact]
-    public void AFullCacheStartsOverWithTheNewColumnsAndKeepsWhatFits()
+    public void AFullCacheStartsOverForAMultiSweepCallAndKeepsWhatFits()
     {
         var x = Source(5, 12);
         var cache = new ColumnCache(x, 8L * 5 * 3);
-        cache.Prepare([0, 1, 2]);
-        cache.Prepare([0, 1, 2]);
+        cache.Prepare([0, 1, 2], reused: true);
+        cache.Prepare([0, 1, 2], reused: false);
         Assert.Equal(3, cache.Copies);
 
-        // Two new columns do not fit beside three: the cache starts over with them.
-        cache.Prepare([4, 5]);
+        // A one-sweep call that does not fit leaves the cache as it is.
+        cache.Prepare([3, 4], reused: false);
+        Assert.Equal(3, cache.Copies);
+        Assert.False(cache.Column(0).IsEmpty);
+        Assert.True(cache.Column(3).IsEmpty);
+
+        // Two new columns of a multi-sweep call do not fit beside three: the cache starts over with them.
+        cache.Prepare([4, 5], reused: true);
         Assert.True(cache.Column(0).IsEmpty);
         var scratch = new double[5];
         Assert.Equal(x.Column(5, scratch).ToArray(), cache.Column(5).ToArray());
 
         // More than fit at all: the first three are cached, the rest read from X by the caller.
-        cache.Prepare([6, 7, 8, 9, 10]);
+        cache.Prepare([6, 7, 8, 9, 10], reused: true);
         Assert.False(cache.Column(8).IsEmpty);
         Assert.True(cache.Column(9).IsEmpty);
         Assert.Equal(x.Column(7, scratch).ToArray(), cache.Column(7).ToArray());
@@ -62,7 +68,7 @@ public sealed class ColumnCacheTests
     {
         var x = Source(4, 3);
         var cache = new ColumnCache(x, 0);
-        cache.Prepare([0, 1]);
+        cache.Prepare([0, 1], reused: true);
         Assert.True(cache.Column(0).IsEmpty);
         Assert.Equal(0, cache.Copies);
     }

@@ -7,8 +7,9 @@ namespace GpuEnet.Kernels.Cpu;
 /// </summary>
 /// <remarks>
 /// The strong sets change slowly along a path, so the cache is filled once per change: <see cref="Prepare"/> runs on one
-/// thread before a parallel descent and copies what is missing; the descents then only read. When the columns of a call
-/// do not fit beside what is cached, the cache starts over with them (as many as fit; the rest are read from X).
+/// thread before a parallel descent and copies what is missing; the descents then only read. When the columns of a
+/// multi-sweep call do not fit beside what is cached, the cache starts over with them (as many as fit; the rest are read
+/// from X); a one-sweep call that does not fit reads what is not cached from X.
 /// </remarks>
 internal sealed class ColumnCache
 {
@@ -35,8 +36,13 @@ internal sealed class ColumnCache
     /// <summary>Columns copied into the cache since it was made (each copy is one read of the column from X).</summary>
     public long Copies { get; private set; }
 
-    /// <summary>Caches every listed feature that fits (features may repeat). Not thread-safe: call it before the readers start.</summary>
-    public void Prepare(ReadOnlySpan<int> features)
+    /// <summary>
+    /// Caches every listed feature that fits (features may repeat). When they do not fit beside what is cached, a call
+    /// that will read its columns again (<paramref name="reused"/>: several sweeps) starts the cache over with them; a
+    /// one-sweep call leaves the cache as it is, since copying a column it reads once costs what reading it does.
+    /// Not thread-safe: call it before the readers start.
+    /// </summary>
+    public void Prepare(ReadOnlySpan<int> features, bool reused)
     {
         if (_capacity == 0)
         {
@@ -61,6 +67,11 @@ internal sealed class ColumnCache
 
         if (_used + missing > _capacity)
         {
+            if (!reused)
+            {
+                return;
+            }
+
             Clear();
         }
 

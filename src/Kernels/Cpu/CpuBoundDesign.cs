@@ -377,7 +377,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
         int n = Rows;
         if (work.MaxSweeps > 1 || Source.Precision != Precision.Float64)
         {
-            _cache.Prepare(work.Feature.AsSpan(0, work.Count));
+            _cache.Prepare(work.Feature.AsSpan(0, work.Count), reused: work.MaxSweeps > 1);
         }
 
         if (work.Batch == 1)

@@ -64,6 +64,26 @@ public sealed class ColumnCacheTests
     }
 
     [Fact]
+    public void Float64ColumnsAreCachedOnlyForCallsThatReadThemAgain()
+    {
+        var values = new double[6 * 4];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = i * 0.25;
+        }
+
+        var x = new DenseMatrix(6, 4, values);
+        var cache = new ColumnCache(x, 8L * 6 * 4);
+        cache.Prepare([0, 2], reused: false);
+        Assert.True(cache.Column(0).IsEmpty);
+        Assert.Equal(0, cache.Copies);
+
+        cache.Prepare([0, 2], reused: true);
+        Assert.Equal(2, cache.Copies);
+        Assert.Equal(values[12..18], cache.Column(2).ToArray());
+    }
+
+    [Fact]
     public void NoBudgetCachesNothing()
     {
         var x = Source(4, 3);

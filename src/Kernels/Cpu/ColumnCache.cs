@@ -7,9 +7,10 @@ namespace GpuEnet.Kernels.Cpu;
 /// </summary>
 /// <remarks>
 /// The strong sets change slowly along a path, so the cache is filled once per change: <see cref="Prepare"/> runs on one
-/// thread before a parallel descent and copies what is missing; the descents then only read. When the columns of a
-/// multi-sweep call do not fit beside what is cached, the cache starts over with them (as many as fit; the rest are read
-/// from X); a one-sweep call that does not fit reads what is not cached from X.
+/// thread before a parallel descent and copies what is missing; the descents then only read. Float64 columns are cached
+/// only for multi-sweep calls (the active sets); a one-sweep check of a strong set that can hold most of p reads them in
+/// place. When the columns of a multi-sweep call do not fit beside what is cached, the cache starts over with them (as
+/// many as fit; the rest are read from X); a one-sweep call that does not fit reads what is not cached from X.
 /// </remarks>
 internal sealed class ColumnCache
 {
@@ -37,14 +38,15 @@ internal sealed class ColumnCache
     public long Copies { get; private set; }
 
     /// <summary>
-    /// Caches every listed feature that fits (features may repeat). When they do not fit beside what is cached, a call
-    /// that will read its columns again (<paramref name="reused"/>: several sweeps) starts the cache over with them; a
-    /// one-sweep call leaves the cache as it is, since copying a column it reads once costs what reading it does.
+    /// Caches every listed feature that fits (features may repeat), for a call that reads each of them once or, with
+    /// <paramref name="reused"/> (several sweeps), again and again. A one-sweep call over float64 storage caches nothing:
+    /// those columns are read in place, and a copy would cost what the read does. When the columns do not fit beside
+    /// what is cached, a reused call starts the cache over with them; a one-sweep call leaves it as it is.
     /// Not thread-safe: call it before the readers start.
     /// </summary>
     public void Prepare(ReadOnlySpan<int> features, bool reused)
     {
-        if (_capacity == 0)
+        if (_capacity == 0 || (!reused && _source.Precision == Precision.Float64))
         {
             return;
         }

@@ -17,11 +17,9 @@ internal sealed class CpuBoundDesign : IBoundDesign
     private const int WideKernelMinimum = 2;
     private const int WideKernelRows = 256;
 
-    // Decoded columns kept for the descents (64 MiB: 1,600 columns of 5,000 rows); columns beyond it are read from X on
-    // every step. Float32 and packed storage cache every column a descent visits (decoded once instead of per step);
-    // float64 storage only those of multi-sweep descents (the active sets, read again and again): a one-sweep check of
-    // a strong set that can hold most of p reads it in place, prefetched a coordinate ahead, rather than copying it.
-    // Measured (bench/results/descent-epyc-2core.md): n = 100 float64 100 → 79 ns/step, float32 141 → 83.
+    // Decoded columns kept for the descents (64 MiB: 1,600 columns of 5,000 rows; see ColumnCache for which); columns
+    // beyond it are read from X on every step, float64 ones prefetched a coordinate ahead. Measured
+    // (bench/results/descent-epyc-2core.md): a float32 step at n = 100 141 → 83–92 ns; float64 within the ±15 % noise.
     private const long ColumnCacheBytes = 64L << 20;
 
     private readonly ParallelOptions _parallel;
@@ -375,10 +373,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
     public void ActiveSetDescent(DescentBatch work)
     {
         int n = Rows;
-        if (work.MaxSweeps > 1 || Source.Precision != Precision.Float64)
-        {
-            _cache.Prepare(work.Feature.AsSpan(0, work.Count), reused: work.MaxSweeps > 1);
-        }
+        _cache.Prepare(work.Feature.AsSpan(0, work.Count), reused: work.MaxSweeps > 1);
 
         if (work.Batch == 1)
         {
@@ -389,8 +384,8 @@ internal sealed class CpuBoundDesign : IBoundDesign
         Parallel.For(0, work.Batch, _parallel, b => DescendOne(work, b, n));
     }
 
-    // One coordinate's constants for a whole call, gathered once: read per step from the transform's p × B arrays they
-    // were a few cache misses per step at large p (the step's arithmetic at n = 100 is about 25 ns).
+    // One coordinate's constants for a whole call, gathered once instead of read on every step from the transform's
+    // p × B arrays (random accesses at large p) through four small calls with two divisions each.
     private struct StepEntry
     {
         public double InverseScale;

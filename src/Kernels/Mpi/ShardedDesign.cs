@@ -47,6 +47,9 @@ internal sealed class ShardedDesign : IBoundDesign
 
     private int Local => _first[_comm.Rank + 1] - First;
 
+    // Whether feature j is one of this rank's columns.
+    private bool Owns(int j) => j >= First && j < First + Local;
+
     public void ColumnMoments(ReadOnlySpan<double> weights, int batch, ReadOnlySpan<double> centre,
         Span<double> presentWeight, Span<double> sum, Span<double> sumSquares)
     {
@@ -183,14 +186,14 @@ internal sealed class ShardedDesign : IBoundDesign
             int own = 0;
             foreach (int j in chunk)
             {
-                own += j >= First && j < First + Local ? 1 : 0;
+                own += Owns(j) ? 1 : 0;
             }
 
             var wire = new T[(long)own * n];
             int m = 0;
             foreach (int j in chunk)
             {
-                if (j < First || j >= First + Local)
+                if (!Owns(j))
                 {
                     continue;
                 }

@@ -17,11 +17,8 @@ namespace GpuEnet.Host.Data;
 /// <see cref="MissingRows"/>, found in one scan of the file at construction and stored compactly (one int per
 /// missing call plus one offset per variant). When rows were dropped, only the kept samples are exposed, in order.
 /// </remarks>
-public sealed unsafe class PackedGenotypes : IColumnSource, IDisposable
+public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
 {
-    /// <summary>Byte → the four dosages it encodes (256 × 4), sample order within the byte low bits first.</summary>
-    private static readonly double[] s_dosages = BuildTable();
-
     private readonly MappedFileView _view;
     private readonly int _samples;
     private readonly int _bytesPerVariant;
@@ -72,51 +69,39 @@ public sealed unsafe class PackedGenotypes : IColumnSource, IDisposable
     /// <summary>Total missing calls over the exposed rows.</summary>
     public long MissingCount => _missingRows.Length;
 
-    /// <summary>
-    /// The A1 dosage a 2-bit .bed code stands for (code = high·2 + low): 0 → 2, 2 → 1, 3 → 0, and 1 (missing) → 0.
-    /// </summary>
-    public static double Dosage(int code) => code switch
-    {
-        0 => 2,
-        2 => 1,
-        _ => 0,
-    };
-
     /// <inheritdoc/>
     public ReadOnlySpan<double> Column(int j, Span<double> scratch)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(j);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(j, Columns);
+        var codes = Codes(j);
         var dst = scratch[..Rows];
-        byte* block = _view.Pointer + HeaderBytes + ((long)j * _bytesPerVariant);
-        fixed (double* table = s_dosages)
-        fixed (double* d = dst)
+        if (_kept is null)
         {
-            if (_kept is null)
+            GenotypeCodes.Decode(codes, 0, dst);
+        }
+        else
+        {
+            int[] kept = _kept;
+            for (int i = 0; i < kept.Length; i++)
             {
-                int full = _samples >> 2;
-                for (int b = 0; b < full; b++)
-                {
-                    Vector256.Store(Vector256.Load(table + (block[b] << 2)), d + (b << 2));
-                }
-
-                for (int i = full << 2; i < _samples; i++)
-                {
-                    d[i] = table[(block[full] << 2) + (i & 3)];
-                }
-            }
-            else
-            {
-                int[] kept = _kept;
-                for (int i = 0; i < kept.Length; i++)
-                {
-                    int s = kept[i];
-                    d[i] = table[(block[s >> 2] << 2) + (s & 3)];
-                }
+                dst[i] = GenotypeCodes.DosageAt(codes, kept[i]);
             }
         }
 
         return dst;
+    }
+
+    /// <inheritdoc/>
+    public int StoredRows => _samples;
+
+    /// <inheritdoc/>
+    public ReadOnlySpan<int> StoredRowOf => _kept;
+
+    /// <inheritdoc/>
+    public ReadOnlySpan<byte> Codes(int j)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(j);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(j, Columns);
+        return new ReadOnlySpan<byte>(_view.Pointer + HeaderBytes + ((long)j * _bytesPerVariant), _bytesPerVariant);
     }
 
     /// <inheritdoc/>
@@ -128,20 +113,6 @@ public sealed unsafe class PackedGenotypes : IColumnSource, IDisposable
 
     /// <summary>Unmaps the <c>.bed</c>.</summary>
     public void Dispose() => _view.Dispose();
-
-    private static double[] BuildTable()
-    {
-        var t = GC.AllocateArray<double>(256 * 4, pinned: true);
-        for (int v = 0; v < 256; v++)
-        {
-            for (int k = 0; k < 4; k++)
-            {
-                t[(v * 4) + k] = Dosage((v >> (2 * k)) & 3);
-            }
-        }
-
-        return t;
-    }
 
     /// <summary>
     /// Finds every missing call (code 01: low bit set, high bit clear) eight bytes at a time:

@@ -1,8 +1,16 @@
 namespace GpuEnet.Kernels.Mpi;
 
 /// <summary>The columns [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) of a source, as a source of their own (a rank's shard).</summary>
-internal sealed class ColumnRange(IColumnSource source, int first, int count) : IColumnSource
+internal class ColumnRange(IColumnSource source, int first, int count) : IColumnSource
 {
+    /// <summary>Index in the source of this range's column 0.</summary>
+    protected int First => first;
+
+    /// <summary>The range, readable as codes when the source is (so a shard's kernels read genotypes as one process does).</summary>
+    public static ColumnRange Of(IColumnSource source, int first, int count) => source is IPackedColumnSource packed
+        ? new PackedColumnRange(packed, first, count)
+        : new ColumnRange(source, first, count);
+
     public int Rows => source.Rows;
 
     public int Columns => count;
@@ -17,6 +25,17 @@ internal sealed class ColumnRange(IColumnSource source, int first, int count) : 
     public ReadOnlySpan<double> Column(int j, Span<double> scratch) => source.Column(first + j, scratch);
 
     public ReadOnlySpan<int> MissingRows(int j) => source.MissingRows(first + j);
+}
+
+/// <summary>A <see cref="ColumnRange"/> of genotype codes.</summary>
+internal sealed class PackedColumnRange(IPackedColumnSource source, int first, int count)
+    : ColumnRange(source, first, count), IPackedColumnSource
+{
+    public int StoredRows => source.StoredRows;
+
+    public ReadOnlySpan<int> StoredRowOf => source.StoredRowOf;
+
+    public ReadOnlySpan<byte> Codes(int j) => source.Codes(First + j);
 }
 
 /// <summary>

@@ -25,7 +25,7 @@ public sealed class ShardedBackend(IKernelBackend inner, MpiComm comm, int threa
         ArgumentNullException.ThrowIfNull(x);
         int first = (int)((long)x.Columns * comm.Rank / comm.Size);
         int end = (int)((long)x.Columns * (comm.Rank + 1) / comm.Size);
-        var shard = inner.Bind(new ColumnRange(x, first, end - first));
+        var shard = inner.Bind(ColumnRange.Of(x, first, end - first));
         var fetched = new FetchedColumns(x.Rows, x.Columns, x.Precision);
         return new ShardedDesign(x, shard, _descent.Bind(fetched), fetched, comm);
     }

@@ -1,0 +1,142 @@
+using GpuEnet.Kernels;
+using GpuEnet.Kernels.Cpu;
+using Xunit;
+
+namespace GpuEnet.Tests.Kernels;
+
+/// <summary>
+/// The CPU gradient over 2-bit genotype codes (read without decoding) equals the reference gradient over the decoded
+/// columns: every majority value, missing calls, row counts that leave a partial byte and a partial word, rows dropped
+/// from the file, residual counts on both sides of a vector and of a three-vector chunk, and (n ≥ 256, B ≥ 8) decoded
+/// columns read in blocks of rows (1,001 rows at B = 33: two blocks of 896 rows, the second short).
+/// </summary>
+public sealed class PackedGradientTests
+{
+    [Theory]
+    [InlineData(37, 1, false)]
+    [InlineData(64, 4, false)]
+    [InlineData(101, 5, true)]
+    [InlineData(130, 11, false)]
+    [InlineData(97, 13, true)]
+    [InlineData(33, 33, false)]
+    [InlineData(600, 11, true)]
+    [InlineData(1001, 33, false)]
+    public void GradientOverCodesEqualsTheDecodedReference(int storedRows, int batch, bool dropRows)
+    {
+        const int P = 40;
+        var x = CodedGenotypes.Random(storedRows, P, seed: storedRows + batch, dropRows);
+        int n = x.Rows;
+        double[] residuals = KernelContractTests.RandomValues(n * batch, seed: 3 * batch, 0);
+        ColumnTransform transform = KernelContractTests.RandomTransform(P, batch, seed: P + batch);
+        var random = new Random(batch);
+        int[] columns = Enumerable.Range(0, P / 2).Select(_ => random.Next(P)).ToArray();
+        using var backend = new CpuBackend(2);
+        using IBoundDesign design = backend.Bind(x);
+        foreach (int[] list in (int[][])[[], columns])
+        {
+            foreach (ColumnTransform? t in (ColumnTransform?[])[null, transform])
+            {
+                double[] expected = ReferenceKernels.BatchedGradient(x, list, residuals, batch, t);
+                var gradient = new double[(list.Length == 0 ? P : list.Length) * batch];
+                design.BatchedGradient(list, residuals, batch, t, gradient);
+                KernelContractTests.AssertClose(expected, gradient, 1e-12,
+                    $"stored={storedRows} n={n} B={batch} columns={list.Length} transform={t is not null}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Genotypes as PLINK stores them (codes 0 = dosage 2, 2 = dosage 1, 3 = dosage 0, 1 = missing), readable both as codes
+    /// and decoded; the columns cycle through mostly-0, mostly-1 and mostly-2 values, half of them strongly, one is all
+    /// missing, one constant.
+    /// </summary>
+    private sealed class CodedGenotypes : IPackedColumnSource
+    {
+        private readonly byte[] _codes;
+        private readonly int _bytes;
+        private readonly int[] _kept;
+        private readonly double[] _dosage;
+        private readonly int[][] _missing;
+
+        private CodedGenotypes(int stored, int columns, byte[] codes, int[] kept, double[] dosage, int[][] missing)
+        {
+            StoredRows = stored;
+            Columns = columns;
+            _codes = codes;
+            _bytes = (stored + 3) / 4;
+            _kept = kept;
+            Rows = kept.Length == 0 ? stored : kept.Length;
+            _dosage = dosage;
+            _missing = missing;
+        }
+
+        public static CodedGenotypes Random(int stored, int columns, int seed, bool dropRows)
+        {
+            var random = new Random(seed);
+            int bytes = (stored + 3) / 4;
+            var codes = new byte[bytes * columns];
+            int[] kept = dropRows ? Enumerable.Range(0, stored).Where(_ => random.Next(5) != 0).ToArray() : [];
+            int n = dropRows ? kept.Length : stored;
+            var dosage = new double[n * columns];
+            var missing = new int[columns][];
+            for (int j = 0; j < columns; j++)
+            {
+                // Every third column nine-tenths one value (read from the codes), the others mixed (decoded).
+                int major = j % 3;
+                int share = j % 2 == 0 ? 18 : 6;
+                var rows = new List<int>();
+                int exposed = 0;
+                for (int s = 0; s < stored; s++)
+                {
+                    int value = j == 1 ? -1 : j == 2 ? 1 : random.Next(20) switch
+                    {
+                        0 => -1,
+                        var u when u <= share => major,
+                        _ => random.Next(3),
+                    };
+                    int code = value switch { 2 => 0, 1 => 2, 0 => 3, _ => 1 };
+                    codes[(j * bytes) + (s / 4)] |= (byte)(code << (2 * (s % 4)));
+                    if (dropRows && (exposed >= kept.Length || kept[exposed] != s))
+                    {
+                        continue;
+                    }
+
+                    if (value < 0)
+                    {
+                        rows.Add(exposed);
+                    }
+                    else
+                    {
+                        dosage[(j * n) + exposed] = value;
+                    }
+
+                    exposed++;
+                }
+
+                missing[j] = [.. rows];
+            }
+
+            return new CodedGenotypes(stored, columns, codes, kept, dosage, missing);
+        }
+
+        public int Rows { get; }
+
+        public int Columns { get; }
+
+        public int StoredRows { get; }
+
+        public ReadOnlySpan<int> StoredRowOf => _kept;
+
+        public Precision Precision => Precision.Packed2Bit;
+
+        public long StorageBytes => (long)Columns * _bytes;
+
+        public bool HasMissing => true;
+
+        public ReadOnlySpan<byte> Codes(int j) => _codes.AsSpan(j * _bytes, _bytes);
+
+        public ReadOnlySpan<double> Column(int j, Span<double> scratch) => _dosage.AsSpan(j * Rows, Rows);
+
+        public ReadOnlySpan<int> MissingRows(int j) => _missing[j];
+    }
+}

@@ -1,8 +1,10 @@
 /* Synthetic PLINK 1 fileset for the memory benchmark: PREFIX.bed/.bim/.fam with N samples x P variants.
- * Hardy-Weinberg genotypes (MAF uniform in [0.05, 0.5], A1 the minor allele for about half the variants),
+ * Hardy-Weinberg genotypes (MAF uniform in [MAFLO, MAFHI], default [0.05, 0.5], A1 the minor allele for about half
+ * the variants),
  * missing calls at rate MISS, and a quantitative phenotype (.fam column 6) from C causal variants plus noise
  * (heritability 0.5), centred and scaled to unit population variance.
- * Usage: make_bed PREFIX N P [MISS=0.02] [C=50] [SEED=1]
+ * Usage: make_bed PREFIX N P [MISS=0.02] [C=50] [SEED=1] [MAFLO=0.05] [MAFHI=0.5]
+ * (bench/results/packed-gradient-epyc-2core.md uses MAFLO=0.001 MAFHI=0.05 for rare variants)
  * Build: gcc -O2 -o make_bed make_bed.c -lm */
 #include <math.h>
 #include <stdint.h>
@@ -35,12 +37,13 @@ static double gauss(rng_t *r) { /* Box-Muller */
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: %s PREFIX N P [MISS] [CAUSAL] [SEED]\n", argv[0]); return 2; }
+    if (argc < 4) { fprintf(stderr, "usage: %s PREFIX N P [MISS] [CAUSAL] [SEED] [MAFLO] [MAFHI]\n", argv[0]); return 2; }
     const char *prefix = argv[1];
     long n = atol(argv[2]), p = atol(argv[3]);
     double miss = argc > 4 ? atof(argv[4]) : 0.02;
     long nc = argc > 5 ? atol(argv[5]) : 50;
     uint64_t sd = argc > 6 ? strtoull(argv[6], 0, 10) : 1;
+    double maf_lo = argc > 7 ? atof(argv[7]) : 0.05, maf_hi = argc > 8 ? atof(argv[8]) : 0.5;
     if (n <= 0 || p <= 0 || nc > p) { fprintf(stderr, "bad sizes\n"); return 2; }
     long bpv = (n + 3) / 4;
     char path[4096];
@@ -74,7 +77,7 @@ int main(int argc, char **argv) {
     long missing = 0, next_causal = 0;
     for (long j = 0; j < p; j++) {
         rng_t r; seed(&r, sd, (uint64_t)j + 1);
-        double maf = 0.05 + 0.45 * unif(&r);
+        double maf = maf_lo + (maf_hi - maf_lo) * unif(&r);
         int a1_minor = next(&r) & 1;
         double f1 = a1_minor ? maf : 1 - maf;
         uint32_t t1 = (uint32_t)(f1 * scale);

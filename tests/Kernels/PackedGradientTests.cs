@@ -5,7 +5,8 @@ using Xunit;
 namespace GpuEnet.Tests.Kernels;
 
 /// <summary>
-/// The CPU gradient over 2-bit genotype codes (read without decoding) equals the reference gradient over the decoded
+/// The CPU kernels over genotypes where one value dominates a column: the descent's steps over the other rows only
+/// (<see cref="GpuEnet.Kernels.Cpu.SparseGenotypes"/>) equal the reference descent, and the gradient over 2-bit codes (read without decoding) equals the reference gradient over the decoded
 /// columns: every majority value, missing calls, row counts that leave a partial byte and a partial word, rows dropped
 /// from the file, residual counts on both sides of a vector and of a three-vector chunk, and (n ≥ 256, B ≥ 8) decoded
 /// columns read in blocks of rows (1,001 rows at B = 33: two blocks of 896 rows, the second short).
@@ -45,10 +46,68 @@ public sealed class PackedGradientTests
         }
     }
 
+    [Theory]
+    [InlineData(120, 1, false)]
+    [InlineData(301, 3, true)]
+    public void DescentOverListedRowsEqualsTheReference(int storedRows, int batch, bool dropRows)
+    {
+        // Half the columns nine-tenths one value: their steps read only the other rows (SparseGenotypes).
+        var x = CodedGenotypes.Random(storedRows, 40, seed: 5 * storedRows, dropRows, degenerate: false);
+        using var backend = new CpuBackend(2);
+        using IBoundDesign design = backend.Bind(x);
+        DescentBatch expected = KernelContractTests.DescentProblem(x, batch, seed: 9);
+        DescentBatch actual = KernelContractTests.DescentProblem(x, batch, seed: 9);
+        ReferenceKernels.ActiveSetDescent(x, expected);
+        design.ActiveSetDescent(actual);
+        KernelContractTests.AssertClose(expected.Beta.AsSpan(0, expected.Count), actual.Beta.AsSpan(0, actual.Count), 1e-10, "beta");
+        KernelContractTests.AssertClose(expected.Residual, actual.Residual, 1e-10, "residual");
+        Assert.Equal(expected.Sweeps, actual.Sweeps);
+    }
+
+    [Fact]
+    public void DescentGivesTheSameBitsFromCodesAndFromDecodedColumns()
+    {
+        // What keeps K MPI ranks (stepping over fetched, decoded columns) on the path of one process (reading codes).
+        var x = CodedGenotypes.Random(257, 40, seed: 21, dropRows: false, degenerate: false);
+        DescentBatch fromCodes = KernelContractTests.DescentProblem(x, 2, seed: 4);
+        DescentBatch fromValues = KernelContractTests.DescentProblem(x, 2, seed: 4);
+        using var backend = new CpuBackend(2);
+        using (IBoundDesign design = backend.Bind(x))
+        {
+            design.ActiveSetDescent(fromCodes);
+        }
+
+        using (IBoundDesign design = backend.Bind(new ValuesOnly(x)))
+        {
+            design.ActiveSetDescent(fromValues);
+        }
+
+        Assert.Equal(fromCodes.Beta.AsSpan(0, fromCodes.Count).ToArray(), fromValues.Beta.AsSpan(0, fromValues.Count).ToArray());
+        Assert.Equal(fromCodes.Residual, fromValues.Residual);
+    }
+
+    /// <summary>A genotype source seen without its codes (as an MPI rank's fetched columns are).</summary>
+    private sealed class ValuesOnly(IColumnSource source) : IColumnSource
+    {
+        public int Rows => source.Rows;
+
+        public int Columns => source.Columns;
+
+        public Precision Precision => source.Precision;
+
+        public long StorageBytes => source.StorageBytes;
+
+        public bool HasMissing => source.HasMissing;
+
+        public ReadOnlySpan<double> Column(int j, Span<double> scratch) => source.Column(j, scratch);
+
+        public ReadOnlySpan<int> MissingRows(int j) => source.MissingRows(j);
+    }
+
     /// <summary>
     /// Genotypes as PLINK stores them (codes 0 = dosage 2, 2 = dosage 1, 3 = dosage 0, 1 = missing), readable both as codes
-    /// and decoded; the columns cycle through mostly-0, mostly-1 and mostly-2 values, half of them strongly, one is all
-    /// missing, one constant.
+    /// and decoded; the columns cycle through mostly-0, mostly-1 and mostly-2 values, half of them strongly; unless told
+    /// otherwise (a descent needs every column to vary) one is all missing and one constant.
     /// </summary>
     private sealed class CodedGenotypes : IPackedColumnSource
     {
@@ -70,7 +129,7 @@ public sealed class PackedGradientTests
             _missing = missing;
         }
 
-        public static CodedGenotypes Random(int stored, int columns, int seed, bool dropRows)
+        public static CodedGenotypes Random(int stored, int columns, int seed, bool dropRows, bool degenerate = true)
         {
             var random = new Random(seed);
             int bytes = (stored + 3) / 4;
@@ -88,7 +147,7 @@ public sealed class PackedGradientTests
                 int exposed = 0;
                 for (int s = 0; s < stored; s++)
                 {
-                    int value = j == 1 ? -1 : j == 2 ? 1 : random.Next(20) switch
+                    int value = degenerate && j == 1 ? -1 : degenerate && j == 2 ? 1 : random.Next(20) switch
                     {
                         0 => -1,
                         var u when u <= share => major,

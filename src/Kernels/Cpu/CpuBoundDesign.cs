@@ -18,12 +18,14 @@ internal sealed class CpuBoundDesign : IBoundDesign
 
     private readonly ParallelOptions _parallel;
     private readonly ColumnCache _cache;
+    private readonly SparseGenotypes? _sparse;
 
     public CpuBoundDesign(IColumnSource source, int threads)
     {
         Source = source;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         _cache = new ColumnCache(source, ColumnCacheBytes);
+        _sparse = SparseGenotypes.AppliesTo(source) ? new SparseGenotypes(source, ColumnCacheBytes) : null;
     }
 
     public IColumnSource Source { get; }
@@ -194,7 +196,26 @@ internal sealed class CpuBoundDesign : IBoundDesign
     public void ActiveSetDescent(DescentBatch work)
     {
         int n = Rows;
-        _cache.Prepare(work.Feature.AsSpan(0, work.Count), reused: work.MaxSweeps > 1);
+        var features = work.Feature.AsSpan(0, work.Count);
+        if (_sparse is null)
+        {
+            _cache.Prepare(features, reused: work.MaxSweeps > 1);
+        }
+        else
+        {
+            // Genotype columns one value dominates are stepped from their listed rows; the others are cached decoded.
+            _sparse.Prepare(features);
+            var dense = new List<int>(features.Length);
+            foreach (int j in features)
+            {
+                if (!_sparse.TryGet(j, out _, out _, out _))
+                {
+                    dense.Add(j);
+                }
+            }
+
+            _cache.Prepare(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(dense), reused: work.MaxSweeps > 1);
+        }
 
         if (work.Batch == 1)
         {
@@ -249,6 +270,13 @@ internal sealed class CpuBoundDesign : IBoundDesign
             }
 
             double swr = work.WeightedResidualSum[b];
+
+            // Σ_i w_i r_i for listed genotype steps: summed once per call, then moved by each step as WeightedResidualSum is
+            // (by Σ w x̃, zero for a column centred with these weights), so a step that changes nothing reads no full row.
+            double weightedResidual = 0;
+            bool weightedResidualStale = true;
+            int major = 0;
+            ReadOnlySpan<int> firstRows = default, secondRows = default;
             double tol = work.Tolerance[b];
             int sweeps = 0;
             bool converged = false;
@@ -272,15 +300,35 @@ internal sealed class CpuBoundDesign : IBoundDesign
                         SimdOps.Prefetch(Source.Column(work.Feature[k + 1], scratch));
                     }
 
-                    // From the column cache; else float64 storage in place, other storage decoded.
-                    var x = _cache.Column(j);
-                    if (x.IsEmpty)
+                    double c = e.Centre;
+                    double dot;
+                    ReadOnlySpan<double> x = default;
+                    bool listed = _sparse is not null && _sparse.TryGet(j, out major, out firstRows, out secondRows);
+                    if (listed)
                     {
-                        x = Source.Column(j, scratch);
+                        // Σ w (x − c) r = Σ_listed w (x − major) r + (major − c) Σ w r, the last sum kept current.
+                        if (weightedResidualStale)
+                        {
+                            weightedResidual = SimdOps.Dot(w, r);
+                            weightedResidualStale = false;
+                        }
+
+                        var (first, second) = SparseGenotypes.Others(major);
+                        dot = ((first - major) * SparseDot(firstRows, w, r)) + ((second - major) * SparseDot(secondRows, w, r))
+                            + ((major - c) * weightedResidual);
+                    }
+                    else
+                    {
+                        // From the column cache; else float64 storage in place, other storage decoded.
+                        x = _cache.Column(j);
+                        if (x.IsEmpty)
+                        {
+                            x = Source.Column(j, scratch);
+                        }
+
+                        dot = SimdOps.CentredDot3(w, x, c, r);
                     }
 
-                    double c = e.Centre;
-                    double dot = SimdOps.CentredDot3(w, x, c, r);
                     var missing = hasMissing ? Source.MissingRows(j) : [];
                     if (hasMissing)
                     {
@@ -300,7 +348,29 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     double delta = updated - old;
                     work.Beta[k] = updated;
                     double a = delta * inv;
-                    SimdOps.AxpyCentred(r, x, a, c);
+                    if (listed)
+                    {
+                        // r −= a (x − c): a (major − c) from every row, a (x − major) from the listed ones.
+                        System.Numerics.Tensors.TensorPrimitives.Subtract(r, a * (major - c), r);
+                        var (first, second) = SparseGenotypes.Others(major);
+                        double change = a * (first - major);
+                        foreach (int i in firstRows)
+                        {
+                            r[i] -= change;
+                        }
+
+                        change = a * (second - major);
+                        foreach (int i in secondRows)
+                        {
+                            r[i] -= change;
+                        }
+                    }
+                    else
+                    {
+                        SimdOps.AxpyCentred(r, x, a, c);
+                    }
+
+                    weightedResidual -= delta * work.WeightedSum[k];
                     if (hasMissing)
                     {
                         SubtractMissing(transform, problem, j, missing, e.Fill, a, r);
@@ -326,6 +396,26 @@ internal sealed class CpuBoundDesign : IBoundDesign
             ArrayPool<double>.Shared.Return(scratch);
             ArrayPool<StepEntry>.Shared.Return(entries);
         }
+    }
+
+    // Σ over the listed rows of w_i · r_i.
+    private static double SparseDot(ReadOnlySpan<int> rows, ReadOnlySpan<double> w, ReadOnlySpan<double> r)
+    {
+        double s0 = 0, s1 = 0;
+        int t = 0;
+        for (; t + 2 <= rows.Length; t += 2)
+        {
+            int i0 = rows[t], i1 = rows[t + 1];
+            s0 += w[i0] * r[i0];
+            s1 += w[i1] * r[i1];
+        }
+
+        if (t < rows.Length)
+        {
+            s0 += w[rows[t]] * r[rows[t]];
+        }
+
+        return s0 + s1;
     }
 
     // Σ_i w_i r_i x_i over the missing cells of column j (stored as 0 in x): the column fill, plus each cell's own value.

@@ -24,12 +24,9 @@ internal sealed unsafe class GradientPass
     private const int WideKernelMinimum = 2;
     private const int WideKernelRows = 256;
 
-    // A genotype column is read from its codes when at most this share of its rows holds a value other than its most
-    // common one (see PackedDots; measured in bench/results/packed-gradient-epyc-2core.md).
     // Bytes of residual rows one block of DecodedByRowBlocks reads (half of this machine's 512 KiB per-core cache).
     private const int ResidualBlockBytes = 256 << 10;
 
-    private const double CodedShare = 0.25;
 
     private readonly IColumnSource _source;
     private readonly int[]? _columns;
@@ -157,7 +154,7 @@ internal sealed unsafe class GradientPass
         var codes = _packed.Codes(Column(k));
         int stored = _packed.StoredRows;
         var (major, visited) = PackedDots.Majority(codes, stored);
-        if (visited > CodedShare * stored)
+        if (visited > PackedDots.CodedShare * stored)
         {
             return false;
         }

@@ -8,18 +8,18 @@ namespace GpuEnet.Tests.Kernels;
 /// The CPU kernels over genotypes where one value dominates a column: the descent's steps over the other rows only
 /// (<see cref="GpuEnet.Kernels.Cpu.SparseGenotypes"/>) equal the reference descent, and the gradient over 2-bit codes (read without decoding) equals the reference gradient over the decoded
 /// columns: every majority value, missing calls, row counts that leave a partial byte and a partial word, rows dropped
-/// from the file, residual counts on both sides of a vector and of a three-vector chunk, and (n ≥ 256, B ≥ 8) decoded
-/// columns read in blocks of rows (1,001 rows at B = 33: two blocks of 896 rows, the second short).
+/// from the file, residual counts that fill one, two, three and four-plus vector chunks (codes are read from n ≥ 256 and
+/// B ≥ 8; below, every column is decoded), and decoded columns read in blocks of rows (1,001 rows at B = 33: two blocks
+/// of 896 rows, the second short).
 /// </summary>
 public sealed class PackedGradientTests
 {
     [Theory]
     [InlineData(37, 1, false)]
-    [InlineData(64, 4, false)]
-    [InlineData(101, 5, true)]
-    [InlineData(130, 11, false)]
-    [InlineData(97, 13, true)]
-    [InlineData(33, 33, false)]
+    [InlineData(257, 8, false)]
+    [InlineData(360, 10, true)]
+    [InlineData(261, 13, false)]
+    [InlineData(380, 18, true)]
     [InlineData(600, 11, true)]
     [InlineData(1001, 33, false)]
     public void GradientOverCodesEqualsTheDecodedReference(int storedRows, int batch, bool dropRows)

@@ -94,7 +94,10 @@ internal sealed unsafe class GradientPass
         }
 
         _stride = (batch + width - 1) / width * width;
-        if (source is IPackedColumnSource packed && Vector.IsHardwareAccelerated && (long)packed.StoredRows * _stride <= Array.MaxLength)
+        // Genotype codes are read for many residuals only: for a few, a decoded column is a single dot, and counting each
+        // column's values costs more than the visited rows save (measured at B = 1: 8.2 → 9.5–10.6 ms on common variants,
+        // 8.2 → 7.4 ms on rare ones; bench/results/packed-gradient-epyc-2core.md).
+        if (source is IPackedColumnSource packed && _wide > 0 && Vector.IsHardwareAccelerated && (long)packed.StoredRows * _stride <= Array.MaxLength)
         {
             _packed = packed;
             _storedRows = StoredRowMajor(packed, residuals, batch, _stride);
@@ -122,7 +125,7 @@ internal sealed unsafe class GradientPass
                 }
             }
 
-            if (_packed is not null && _wide > 0)
+            if (_packed is not null)
             {
                 DecodedByRowBlocks(decoded.AsSpan(0, toDecode), scratch);
             }

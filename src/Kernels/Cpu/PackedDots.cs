@@ -6,16 +6,17 @@ namespace GpuEnet.Kernels.Cpu;
 /// <summary>
 /// Dots of one 2-bit genotype column with many residuals, read from the codes without decoding them (the gradient pass
 /// over PLINK data). A column holds three values (0, 1, 2; a missing call reads 0), so
-/// <c>Σ_i x_i r_i = v_m·Σ_i r_i + Σ_{c ≠ m} (v_c − v_m)·Σ_{i ∈ c} r_i</c> where m is the column's most common value:
-/// only the rows of the two other values are visited, each by adding its row of residuals (vector adds, no multiplies),
-/// found 32 rows at a time with bit masks over the codes. A column visits at most two-thirds of its rows, and a
-/// variant of minor-allele frequency f about 2f of them (a rare variant almost none), where the decoded path decodes and
-/// multiplies every row.
+/// <c>Σ_i x_i r_i = v_m·Σ_i r_i + Σ_{x_i ≠ v_m} (x_i − v_m)·r_i</c> where v_m is the column's most common value: only the
+/// other rows are visited, found 32 at a time with bit masks over the codes (<see cref="Visits"/>), each multiply-adding
+/// its row of residuals (<see cref="Column"/>). A variant of minor-allele frequency f has about 2f of its rows visited (a
+/// rare variant almost none), where the decoded path decodes and multiplies every row; a column is read this way when
+/// at most <see cref="CodedShare"/> of its rows are visited.
 /// </summary>
 /// <remarks>
 /// Masks over a little-endian word of codes (row s of the word in bits 2s, 2s+1; <c>L</c> = 0x5555…): value 0 (codes 3
 /// and 1, dosage 0 and missing) is <c>x &amp; L</c>; value 1 (code 2) is <c>~x &amp; (x &gt;&gt; 1) &amp; L</c>; value 2
-/// (code 0) is <c>~x &amp; ~(x &gt;&gt; 1) &amp; L</c>; a missing call (code 1) is <c>x &amp; ~(x &gt;&gt; 1) &amp; L</c>.
+/// (code 0) is <c>~x &amp; ~(x &gt;&gt; 1) &amp; L</c>. Rows outside value m: <c>~x</c> (m = 0), <c>x | ~(x &gt;&gt; 1)</c>
+/// (m = 1), <c>x | (x &gt;&gt; 1)</c> (m = 2), each <c>&amp; L</c>. Padding codes past the last row are masked off.
 /// The sums are taken in row order, so a column's result does not depend on which thread or rank computes it.
 /// </remarks>
 internal static unsafe class PackedDots

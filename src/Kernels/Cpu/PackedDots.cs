@@ -203,47 +203,13 @@ internal static unsafe class PackedDots
         int count = offsets.Length, t = 0;
         for (; t + 2 <= count; t += 2)
         {
-            double* row = rows + offsets[t];
-            var w = new Vector<double>(weights[t]);
-            a0 = Vector.FusedMultiplyAdd(w, Vector.Load(row), a0);
-            if (TV.Count > 1)
-            {
-                a1 = Vector.FusedMultiplyAdd(w, Vector.Load(row + width), a1);
-            }
-
-            if (TV.Count > 2)
-            {
-                a2 = Vector.FusedMultiplyAdd(w, Vector.Load(row + (2 * width)), a2);
-            }
-
-            row = rows + offsets[t + 1];
-            w = new Vector<double>(weights[t + 1]);
-            b0 = Vector.FusedMultiplyAdd(w, Vector.Load(row), b0);
-            if (TV.Count > 1)
-            {
-                b1 = Vector.FusedMultiplyAdd(w, Vector.Load(row + width), b1);
-            }
-
-            if (TV.Count > 2)
-            {
-                b2 = Vector.FusedMultiplyAdd(w, Vector.Load(row + (2 * width)), b2);
-            }
+            Add<TV>(rows + offsets[t], weights[t], ref a0, ref a1, ref a2);
+            Add<TV>(rows + offsets[t + 1], weights[t + 1], ref b0, ref b1, ref b2);
         }
 
         if (t < count)
         {
-            double* row = rows + offsets[t];
-            var w = new Vector<double>(weights[t]);
-            a0 = Vector.FusedMultiplyAdd(w, Vector.Load(row), a0);
-            if (TV.Count > 1)
-            {
-                a1 = Vector.FusedMultiplyAdd(w, Vector.Load(row + width), a1);
-            }
-
-            if (TV.Count > 2)
-            {
-                a2 = Vector.FusedMultiplyAdd(w, Vector.Load(row + (2 * width)), a2);
-            }
+            Add<TV>(rows + offsets[t], weights[t], ref a0, ref a1, ref a2);
         }
 
         (a0 + b0).CopyTo(sums);
@@ -255,6 +221,24 @@ internal static unsafe class PackedDots
         if (TV.Count > 2)
         {
             (a2 + b2).CopyTo(sums[(2 * width)..]);
+        }
+    }
+
+    // s += weight · row, over TV.Count vectors.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add<TV>(double* row, double weight, ref Vector<double> s0, ref Vector<double> s1, ref Vector<double> s2)
+        where TV : struct, IVectorCount
+    {
+        var w = new Vector<double>(weight);
+        s0 = Vector.FusedMultiplyAdd(w, Vector.Load(row), s0);
+        if (TV.Count > 1)
+        {
+            s1 = Vector.FusedMultiplyAdd(w, Vector.Load(row + Vector<double>.Count), s1);
+        }
+
+        if (TV.Count > 2)
+        {
+            s2 = Vector.FusedMultiplyAdd(w, Vector.Load(row + (2 * Vector<double>.Count)), s2);
         }
     }
 

@@ -313,7 +313,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                             weightedResidualStale = false;
                         }
 
-                        var (first, second) = SparseGenotypes.Others(major);
+                        var (first, second) = PackedDots.Others(major);
                         dot = ((first - major) * SparseDot(firstRows, w, r)) + ((second - major) * SparseDot(secondRows, w, r))
                             + ((major - c) * weightedResidual);
                     }
@@ -352,7 +352,7 @@ internal sealed class CpuBoundDesign : IBoundDesign
                     {
                         // r −= a (x − c): a (major − c) from every row, a (x − major) from the listed ones.
                         System.Numerics.Tensors.TensorPrimitives.Subtract(r, a * (major - c), r);
-                        var (first, second) = SparseGenotypes.Others(major);
+                        var (first, second) = PackedDots.Others(major);
                         double change = a * (first - major);
                         foreach (int i in firstRows)
                         {

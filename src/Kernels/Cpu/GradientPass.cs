@@ -44,11 +44,10 @@ internal sealed unsafe class GradientPass
     private readonly double[] _rows;
 
     // For reading codes: every residual row by row over the source's stored rows (zeros for rows not exposed), `_stride`
-    // per row, and their totals; null when the source has no codes.
+    // per row; null when codes are not read.
     private readonly IPackedColumnSource? _packed;
     private readonly double[]? _storedRows;
     private readonly int _stride;
-    private readonly double[] _totals = [];
 
     /// <param name="source">X.</param>
     /// <param name="columns">The columns to compute, or null for all.</param>
@@ -101,8 +100,6 @@ internal sealed unsafe class GradientPass
         {
             _packed = packed;
             _storedRows = StoredRowMajor(packed, residuals, batch, _stride);
-            _totals = new double[_stride];
-            _rSum.CopyTo(_totals, 0);
         }
     }
 
@@ -133,6 +130,7 @@ internal sealed unsafe class GradientPass
             {
                 Decoded(decoded.AsSpan(0, toDecode), scratch);
             }
+
             if (_transform is not null)
             {
                 TransformBlock(start, end);
@@ -162,26 +160,28 @@ internal sealed unsafe class GradientPass
             return false;
         }
 
-        Span<double> dots = stackalloc double[_stride];
-        int[] offsets = ArrayPool<int>.Shared.Rent(visited);
-        double[] weights = ArrayPool<double>.Shared.Rent(visited);
+        // Σ x r = major · Σ r + (v − major) · Σ_{x = v} r over the two other values v.
+        var (first, second) = PackedDots.Others(major);
+        Span<double> firstSums = stackalloc double[_stride];
+        Span<double> secondSums = stackalloc double[_stride];
+        int[] rows = ArrayPool<int>.Shared.Rent(visited);
         try
         {
-            int listed = PackedDots.Visits(codes, stored, major, _stride, offsets, weights);
-            fixed (double* rows = _storedRows)
+            fixed (double* residuals = _storedRows)
             {
-                PackedDots.Column(major, offsets.AsSpan(0, listed), weights.AsSpan(0, listed), rows, _stride, _totals, dots);
+                int listed = PackedDots.RowsOf(codes, stored, first, rows);
+                PackedDots.RowSums(rows.AsSpan(0, listed), residuals, _stride, firstSums);
+                PackedDots.RowSums(rows.AsSpan(0, PackedDots.RowsOf(codes, stored, second, rows)), residuals, _stride, secondSums);
             }
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(offsets);
-            ArrayPool<double>.Shared.Return(weights);
+            ArrayPool<int>.Shared.Return(rows);
         }
 
         for (int b = 0; b < _batch; b++)
         {
-            _output[((long)b * _count) + k] = dots[b];
+            _output[((long)b * _count) + k] = (major * _rSum[b]) + ((first - major) * firstSums[b]) + ((second - major) * secondSums[b]);
         }
 
         return true;
@@ -411,28 +411,25 @@ internal sealed unsafe class GradientPass
     private void StoredMissingSums(ReadOnlySpan<int> missing, Span<double> sums)
     {
         var storedRowOf = _packed!.StoredRowOf;
-        int[] offsets = ArrayPool<int>.Shared.Rent(missing.Length);
-        double[] ones = ArrayPool<double>.Shared.Rent(missing.Length);
+        int[] rows = ArrayPool<int>.Shared.Rent(missing.Length);
         Span<double> all = stackalloc double[_stride];
         try
         {
             for (int t = 0; t < missing.Length; t++)
             {
-                offsets[t] = (storedRowOf.IsEmpty ? missing[t] : storedRowOf[missing[t]]) * _stride;
-                ones[t] = 1;
+                rows[t] = storedRowOf.IsEmpty ? missing[t] : storedRowOf[missing[t]];
             }
 
-            fixed (double* rows = _storedRows)
+            fixed (double* residuals = _storedRows)
             {
-                PackedDots.Column(0, offsets.AsSpan(0, missing.Length), ones.AsSpan(0, missing.Length), rows, _stride, _totals, all);
+                PackedDots.RowSums(rows.AsSpan(0, missing.Length), residuals, _stride, all);
             }
 
             all[..sums.Length].CopyTo(sums);
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(offsets);
-            ArrayPool<double>.Shared.Return(ones);
+            ArrayPool<int>.Shared.Return(rows);
         }
     }
 

@@ -7,16 +7,15 @@ namespace GpuEnet.Kernels.Cpu;
 /// Dots of one 2-bit genotype column with many residuals, read from the codes without decoding them (the gradient pass
 /// over PLINK data). A column holds three values (0, 1, 2; a missing call reads 0), so
 /// <c>Σ_i x_i r_i = v_m·Σ_i r_i + Σ_{x_i ≠ v_m} (x_i − v_m)·r_i</c> where v_m is the column's most common value: only the
-/// other rows are visited, found 32 at a time with bit masks over the codes (<see cref="Visits"/>), each multiply-adding
-/// its row of residuals (<see cref="Column"/>). A variant of minor-allele frequency f has about 2f of its rows visited (a
+/// other rows are visited, found 32 at a time with bit masks over the codes (<see cref="RowsOf"/>, once per other
+/// value), each adding its row of residuals (<see cref="RowSums"/>). A variant of minor-allele frequency f has about 2f of its rows visited (a
 /// rare variant almost none), where the decoded path decodes and multiplies every row; a column is read this way when
 /// at most <see cref="CodedShare"/> of its rows are visited.
 /// </summary>
 /// <remarks>
 /// Masks over a little-endian word of codes (row s of the word in bits 2s, 2s+1; <c>L</c> = 0x5555…): value 0 (codes 3
 /// and 1, dosage 0 and missing) is <c>x &amp; L</c>; value 1 (code 2) is <c>~x &amp; (x &gt;&gt; 1) &amp; L</c>; value 2
-/// (code 0) is <c>~x &amp; ~(x &gt;&gt; 1) &amp; L</c>. Rows outside value m: <c>~x</c> (m = 0), <c>x | ~(x &gt;&gt; 1)</c>
-/// (m = 1), <c>x | (x &gt;&gt; 1)</c> (m = 2), each <c>&amp; L</c>. Padding codes past the last row are masked off.
+/// (code 0) is <c>~x &amp; ~(x &gt;&gt; 1) &amp; L</c>. Padding codes past the last row are masked off.
 /// The sums are taken in row order, so a column's result does not depend on which thread or rank computes it.
 /// </remarks>
 internal static unsafe class PackedDots
@@ -33,13 +32,26 @@ internal static unsafe class PackedDots
 
     /// <summary>
     /// Counts column <paramref name="codes"/>' rows of each value and returns the most common value and how many rows
-    /// hold another one (what <see cref="Column"/> visits).
+    /// hold another one (what a column read this way visits).
     /// </summary>
     public static (int Major, int Visited) Majority(ReadOnlySpan<byte> codes, int storedRows)
     {
         var (zero, one, two) = Counts(codes, storedRows);
-        return zero >= one && zero >= two ? (0, storedRows - zero) : one >= two ? (1, storedRows - one) : (2, storedRows - two);
+        return Majority(zero, one, two);
     }
+
+    /// <summary>The most common of the values 0, 1, 2 given how many rows hold each (ties to the smaller value), and how
+    /// many rows hold another one.</summary>
+    public static (int Major, int Visited) Majority(int zero, int one, int two) =>
+        zero >= one && zero >= two ? (0, one + two) : one >= two ? (1, zero + two) : (2, zero + one);
+
+    /// <summary>The two values other than <paramref name="major"/>, in increasing order.</summary>
+    public static (int First, int Second) Others(int major) => major switch
+    {
+        0 => (1, 2),
+        1 => (0, 2),
+        _ => (0, 1),
+    };
 
     /// <summary>How many rows of column <paramref name="codes"/> hold the values 0 (a missing call included), 1 and 2.</summary>
     public static (int Zero, int One, int Two) Counts(ReadOnlySpan<byte> codes, int storedRows)
@@ -91,80 +103,30 @@ internal static unsafe class PackedDots
     }
 
     /// <summary>
-    /// Lists the rows of a column whose value is not <paramref name="major"/> (<see cref="Majority"/>), in order: their
-    /// offsets in the row-major residuals (row · <paramref name="stride"/>) and their weights (value − major; a missing
-    /// call reads 0). Returns how many; the lists hold at least that many.
+    /// <paramref name="sums"/>[b] = Σ over the listed <paramref name="rows"/> s of residuals[s·stride + b], for b &lt;
+    /// stride: the residuals row by row (stored row s at s·stride), stride a multiple of Vector&lt;double&gt;.Count.
     /// </summary>
-    public static int Visits(ReadOnlySpan<byte> codes, int storedRows, int major, int stride, Span<int> offsets, Span<double> weights)
-    {
-        // The weight by code (code 1, a missing call, reads 0): value − major.
-        Span<double> weight = [2 - major, 0 - major, 1 - major, 0 - major];
-        int count = 0;
-        fixed (byte* c = codes)
-        {
-            int words = (storedRows + 31) / 32;
-            for (int word = 0; word < words; word++)
-            {
-                ulong x = Word(c, codes.Length, storedRows, word, out ulong valid);
-                ulong bits = major switch
-                {
-                    0 => ~x,
-                    1 => x | ~(x >> 1),
-                    _ => x | (x >> 1),
-                } & valid;
-                int first = word * 32;
-                while (bits != 0)
-                {
-                    int shift = BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    offsets[count] = (first + (shift >> 1)) * stride;
-                    weights[count] = weight[(int)(x >> shift) & 3];
-                    count++;
-                }
-            }
-        }
-
-        return count;
-    }
-
-    /// <summary>
-    /// <paramref name="dots"/>[b] = Σ_s x_s · rows[s·stride + b] for b &lt; stride, for a column whose most common value is
-    /// <paramref name="major"/> and whose other rows are listed by <see cref="Visits"/>.
-    /// </summary>
-    /// <param name="major">The column's most common value.</param>
-    /// <param name="offsets">The listed rows' offsets in <paramref name="rows"/>.</param>
-    /// <param name="weights">The listed rows' weights.</param>
-    /// <param name="rows">Residuals row by row (stored row s at s·stride), stride a multiple of Vector&lt;double&gt;.Count;
-    /// rows that are not exposed hold zeros.</param>
-    /// <param name="stride">Residuals per row.</param>
-    /// <param name="totals">Σ_s rows[s·stride + b] for each b.</param>
-    /// <param name="dots">Output, stride values.</param>
-    public static void Column(int major, ReadOnlySpan<int> offsets, ReadOnlySpan<double> weights, double* rows, int stride,
-        ReadOnlySpan<double> totals, Span<double> dots)
+    public static void RowSums(ReadOnlySpan<int> rows, double* residuals, int stride, Span<double> sums)
     {
         int width = Vector<double>.Count;
-        Span<double> sums = stackalloc double[3 * width];
+        Span<double> chunk = stackalloc double[3 * width];
         for (int from = 0; from < stride; from += 3 * width)
         {
             int vectors = Math.Min(3, (stride - from) / width);
             switch (vectors)
             {
                 case 3:
-                    Chunk<Three>(offsets, weights, rows + from, sums);
+                    Chunk<Three>(rows, residuals + from, stride, chunk);
                     break;
                 case 2:
-                    Chunk<Two>(offsets, weights, rows + from, sums);
+                    Chunk<Two>(rows, residuals + from, stride, chunk);
                     break;
                 default:
-                    Chunk<One>(offsets, weights, rows + from, sums);
+                    Chunk<One>(rows, residuals + from, stride, chunk);
                     break;
             }
 
-            int span = vectors * width;
-            for (int l = 0; l < span; l++)
-            {
-                dots[from + l] = (major * totals[from + l]) + sums[l];
-            }
+            chunk[..(vectors * width)].CopyTo(sums[from..]);
         }
     }
 
@@ -192,24 +154,24 @@ internal static unsafe class PackedDots
         return x;
     }
 
-    // Σ over the listed rows of weight · residual row, for TV.Count vectors of residuals starting at `rows`: two rows per
-    // turn into two sets of sums, so that consecutive multiply-adds do not wait on each other.
-    private static void Chunk<TV>(ReadOnlySpan<int> offsets, ReadOnlySpan<double> weights, double* rows, Span<double> sums)
+    // Σ over the listed rows of their residual rows, for TV.Count vectors of residuals starting at `residuals`: two rows
+    // per turn into two sets of sums, so that consecutive adds do not wait on each other.
+    private static void Chunk<TV>(ReadOnlySpan<int> rows, double* residuals, int stride, Span<double> sums)
         where TV : struct, IVectorCount
     {
         int width = Vector<double>.Count;
         Vector<double> a0 = default, a1 = default, a2 = default;
         Vector<double> b0 = default, b1 = default, b2 = default;
-        int count = offsets.Length, t = 0;
+        int count = rows.Length, t = 0;
         for (; t + 2 <= count; t += 2)
         {
-            Add<TV>(rows + offsets[t], weights[t], ref a0, ref a1, ref a2);
-            Add<TV>(rows + offsets[t + 1], weights[t + 1], ref b0, ref b1, ref b2);
+            Add<TV>(residuals + ((long)rows[t] * stride), ref a0, ref a1, ref a2);
+            Add<TV>(residuals + ((long)rows[t + 1] * stride), ref b0, ref b1, ref b2);
         }
 
         if (t < count)
         {
-            Add<TV>(rows + offsets[t], weights[t], ref a0, ref a1, ref a2);
+            Add<TV>(residuals + ((long)rows[t] * stride), ref a0, ref a1, ref a2);
         }
 
         (a0 + b0).CopyTo(sums);
@@ -224,21 +186,20 @@ internal static unsafe class PackedDots
         }
     }
 
-    // s += weight · row, over TV.Count vectors.
+    // s += row, over TV.Count vectors.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add<TV>(double* row, double weight, ref Vector<double> s0, ref Vector<double> s1, ref Vector<double> s2)
+    private static void Add<TV>(double* row, ref Vector<double> s0, ref Vector<double> s1, ref Vector<double> s2)
         where TV : struct, IVectorCount
     {
-        var w = new Vector<double>(weight);
-        s0 = Vector.FusedMultiplyAdd(w, Vector.Load(row), s0);
+        s0 += Vector.Load(row);
         if (TV.Count > 1)
         {
-            s1 = Vector.FusedMultiplyAdd(w, Vector.Load(row + Vector<double>.Count), s1);
+            s1 += Vector.Load(row + Vector<double>.Count);
         }
 
         if (TV.Count > 2)
         {
-            s2 = Vector.FusedMultiplyAdd(w, Vector.Load(row + (2 * Vector<double>.Count)), s2);
+            s2 += Vector.Load(row + (2 * Vector<double>.Count));
         }
     }
 

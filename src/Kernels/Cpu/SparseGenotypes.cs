@@ -46,14 +46,6 @@ internal sealed class SparseGenotypes
     /// <summary>Whether <paramref name="source"/> holds genotypes (values 0, 1, 2), for which this store applies.</summary>
     public static bool AppliesTo(IColumnSource source) => source.Precision == Precision.Packed2Bit;
 
-    /// <summary>The two values other than <paramref name="major"/>, in increasing order.</summary>
-    public static (int First, int Second) Others(int major) => major switch
-    {
-        0 => (1, 2),
-        1 => (0, 2),
-        _ => (0, 1),
-    };
-
     /// <summary>Examines every listed feature not yet examined. Not thread-safe: call it before the readers start.</summary>
     public void Prepare(ReadOnlySpan<int> features)
     {
@@ -86,8 +78,7 @@ internal sealed class SparseGenotypes
                 two = n - zero - one;
             }
 
-            int major = zero >= one && zero >= two ? 0 : one >= two ? 1 : 2;
-            int listed = n - Math.Max(zero, Math.Max(one, two));
+            var (major, listed) = PackedDots.Majority(zero, one, two);
             if (listed > PackedDots.CodedShare * n)
             {
                 _major[j] = Dense;
@@ -105,7 +96,7 @@ internal sealed class SparseGenotypes
             }
 
             Reserve(_used + listed);
-            var (first, second) = Others(major);
+            var (first, second) = PackedDots.Others(major);
             var into = _rows.AsSpan((int)_used, listed);
             int firstCount = _codes is not null ? PackedDots.RowsOf(_codes.Codes(j), n, first, into) : RowsOf(x, first, into);
             if (_codes is not null)
@@ -126,7 +117,7 @@ internal sealed class SparseGenotypes
     }
 
     /// <summary>
-    /// Column <paramref name="j"/>'s most common value and the rows of its two other values (<see cref="Others"/>), in
+    /// Column <paramref name="j"/>'s most common value and the rows of its two other values (<see cref="PackedDots.Others"/>), in
     /// increasing order; false when the column is read densely.
     /// </summary>
     public bool TryGet(int j, out int major, out ReadOnlySpan<int> first, out ReadOnlySpan<int> second)

@@ -24,7 +24,7 @@ public sealed class CellFills
         for (int j = 0; j < p; j++)
         {
             Start[j] = checked((int)cells);
-            cells += source.MissingRows(j).Length;
+            cells += source.MissingCount(j);
         }
 
         Start[p] = checked((int)cells);

@@ -45,6 +45,12 @@ public interface IColumnSource
     /// </summary>
     ReadOnlySpan<int> MissingRows(int j);
 
+    /// <summary>
+    /// How many rows of column <paramref name="j"/> are missing: <see cref="MissingRows"/>' length, which a source that
+    /// makes its lists on demand knows without making them.
+    /// </summary>
+    int MissingCount(int j) => MissingRows(j).Length;
+
     /// <summary>True when some column has missing values (only packed genotypes).</summary>
     bool HasMissing { get; }
 }

@@ -43,6 +43,33 @@ public interface IBoundDesign : IDisposable
         Span<double> presentWeight, Span<double> sum, Span<double> sumSquares);
 
     /// <summary>
+    /// <c>missingWeight[j,b] = Σ w_ib</c> over the rows where x_ij is missing (<see cref="IColumnSource.MissingRows"/>),
+    /// added in increasing row order, for every column j and problem b (p × B; exactly 0 where no row is missing). Read from the host's lists of missing rows; a sharded design sums its own columns' and
+    /// gathers them, so no rank needs the lists of columns it does not hold.
+    /// </summary>
+    void MissingWeights(ReadOnlySpan<double> weights, int batch, Span<double> missingWeight)
+    {
+        var source = Source;
+        int n = source.Rows, p = source.Columns;
+        missingWeight.Clear();
+        if (!source.HasMissing)
+        {
+            return;
+        }
+
+        for (int j = 0; j < p; j++)
+        {
+            foreach (int i in source.MissingRows(j))
+            {
+                for (int b = 0; b < batch; b++)
+                {
+                    missingWeight[(b * p) + j] += weights[(b * n) + i];
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// <c>G[k,b] = Σ_i x̃_ij,b r_ib</c> for <c>j = columns[k]</c> (every column when <paramref name="columns"/> is empty,
     /// then k = j), with x̃ from <paramref name="transform"/> (null: x̃ = x). <paramref name="residuals"/> is n × B and is
     /// normally already multiplied by the observation weights; G is |columns| × B.

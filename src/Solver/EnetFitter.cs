@@ -398,18 +398,7 @@ public sealed class EnetFitter
         }
 
         var (coded, labels) = BinaryTarget.Code(data.Y, data.Labels);
-        return new TrainingData
-        {
-            X = data.X,
-            Y = coded,
-            Labels = labels,
-            Weights = data.Weights,
-            Features = data.Features,
-            Target = data.Target,
-            DroppedRows = data.DroppedRows,
-            Preprocessing = data.Preprocessing,
-            LoadSeconds = data.LoadSeconds,
-        };
+        return data with { Y = coded, Labels = labels };
     }
 
     private static int BestPath(double[] score)
@@ -614,7 +603,7 @@ public sealed class EnetFitter
                 Precision = data.X.Precision == Precision.Float32 ? "float32" : "float64",
                 SoftwareVersion = typeof(EnetFitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
                 TrainedUtc = DateTimeOffset.UtcNow,
-                DataFingerprint = Fingerprint(data),
+                DataFingerprint = data.Fingerprint ?? Fingerprint(data),
                 Standardize = _settings.Standardize,
                 Intercept = _settings.Intercept,
                 LoadSeconds = data.LoadSeconds,
@@ -630,6 +619,9 @@ public sealed class EnetFitter
         copy.Add(traffic);
         return copy;
     }
+
+    /// <summary>The fingerprint a model fitted by this fitter on <paramref name="data"/> records (its target as the family codes it).</summary>
+    public string FingerprintOf(TrainingData data) => Fingerprint(Coded(data ?? throw new ArgumentNullException(nameof(data))));
 
     /// <summary>SHA-256 (hex, first 16 bytes) of n, p, y, weights and up to 1,024 evenly spaced columns of X.</summary>
     public static string Fingerprint(TrainingData data)

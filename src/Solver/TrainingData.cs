@@ -4,7 +4,7 @@ using GpuEnet.Solver.Model;
 namespace GpuEnet.Solver;
 
 /// <summary>What the solver trains on: X, y, optional weights and the names that go into the model.</summary>
-public sealed class TrainingData
+public sealed record TrainingData
 {
     /// <summary>Features, n × p (missing cells declared by the source, imputed per training set).</summary>
     public required IColumnSource X { get; init; }
@@ -34,6 +34,12 @@ public sealed class TrainingData
 
     /// <summary>Seconds the host spent loading, for the model's metadata.</summary>
     public double LoadSeconds { get; init; }
+
+    /// <summary>
+    /// The data's fingerprint when the caller has computed it already (<see cref="EnetFitter.FingerprintOf"/>), else
+    /// null: a rank under mpirun reads the fingerprint's columns, spread over all of X, before it drops their pages.
+    /// </summary>
+    public string? Fingerprint { get; init; }
 }
 
 /// <summary>Options of cross-validation.</summary>

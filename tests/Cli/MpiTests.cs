@@ -61,6 +61,56 @@ public sealed class MpiTests : IDisposable
     }
 
     [Fact]
+    public void EachRankListsOnlyItsOwnColumnsMissingCalls()
+    {
+        // Four blocks of variants, two ranks: each rank makes the missing-call lists of its own half only (the moments'
+        // missing weights are summed on the shards and gathered), and the path is still the one process's.
+        using var dir = new TempDir();
+        int n = 60, p = 4 * 1024;
+        var g = new int[n, p];
+        var random = new Random(3);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                g[i, j] = random.Next(25) == 0 ? -1 : random.Next(3);
+            }
+        }
+
+        var phenotypes = Enumerable.Range(0, n).Select(i => (g[i, 5] + (0.5 * g[i, 3000]) + random.NextDouble()).ToString("R", CultureInfo.InvariantCulture)).ToArray();
+        string bed = TestWriters.Plink(dir, "blocks", g, phenotypes);
+        string[] args = ["--data", bed, "--l1-ratio", "1", "--nlambda", "20"];
+        string one = Json("fit", args, ranks: 1);
+        _environment["GPUENET_PROFILE"] = "1";
+        var (code, error) = Mpirun(["-np", "2", .. Command("fit", [.. args, "--out", Path.Combine(_dir, "two.gnet"), "--json", Path.Combine(_dir, "two.json"), "--quiet"])]);
+        Assert.True(code == 0, error);
+        AssertSamePaths(one, Path.Combine(_dir, "two.json"));
+        Assert.Contains("missing-call lists of rank 0 of 2: 2 of 4 blocks", error);
+        Assert.Contains("missing-call lists of rank 1 of 2: 2 of 4 blocks", error);
+    }
+
+    [Fact]
+    public void MissingIndicatorsAndReportOverTwoRanksEqualOneProcess()
+    {
+        // Indicator columns sit after the variants, so a rank may own the indicator of another rank's variant.
+        string bed = Path.Combine(AppContext.BaseDirectory, "fixtures", "plink", "geno.bed");
+        string[] args = ["--data", bed, "--l1-ratio", "0.5", "--missing-indicators"];
+        string one = Json("fit", [.. args, "--report", Path.Combine(_dir, "one.html")], ranks: 1);
+        string two = Json("fit", [.. args, "--report", Path.Combine(_dir, "two.html")], ranks: 2);
+        AssertSamePaths(one, two);
+        // The report's missing-cell table (counted without making the lists) is the one process's; its device line is not.
+        string Missing(string report)
+        {
+            string html = File.ReadAllText(Path.Combine(_dir, report));
+            int from = html.IndexOf("missing cells<", StringComparison.Ordinal);
+            Assert.True(from > 0, "the report has no missing-cell table");
+            return html[from..html.IndexOf("</tbody>", from, StringComparison.Ordinal)];
+        }
+
+        Assert.Equal(Missing("one.html"), Missing("two.html"));
+    }
+
+    [Fact]
     public void ARankReadingOtherDataIsRefused()
     {
         string x = Path.Combine(_dir, "X.npy"), y = Path.Combine(_dir, "y.txt");

@@ -82,6 +82,49 @@ public class PlinkReaderTests
     }
 
     [Fact]
+    public void MissingCallListsAreMadeOnlyForTheBlocksRead()
+    {
+        // Opening counts each variant's missing calls; the row lists are made a block of variants at a time when first
+        // asked for (an MPI rank asks only for its own columns'), and equal what the codes say, dropped samples left out.
+        using var dir = new TempDir();
+        int n = 23, p = (2 * PackedGenotypes.ListBlock) + 7;
+        var g = new int[n, p];
+        var rng = new Random(11);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                g[i, j] = rng.Next(10) == 0 ? -1 : rng.Next(3);
+            }
+        }
+
+        var phenotypes = Enumerable.Range(0, n).Select(i => i % 7 == 3 ? "-9" : "1.5").ToArray();
+        string bed = Plink(dir, "lazy", g, phenotypes);
+        var data = DataLoader.Load(new DataRequest(bed) { Target = "phenotype" });
+        using var x = Assert.IsType<PackedGenotypes>(data.X);
+        int[] rows = [.. data.SourceRows!.Select(r => r - 1)];
+        var expected = new List<int>[p];
+        for (int j = 0; j < p; j++)
+        {
+            expected[j] = [.. Enumerable.Range(0, rows.Length).Where(k => g[rows[k], j] < 0)];
+        }
+
+        Assert.Equal(expected.Sum(list => list.Count), x.MissingCalls);
+        Assert.Equal(expected.Select(list => list.Count), Enumerable.Range(0, p).Select(x.MissingCount));
+        Assert.Equal(0, x.ListedBlocks);
+
+        int last = p - 1;
+        Assert.Equal(expected[last], x.MissingRows(last).ToArray());
+        Assert.Equal(1, x.ListedBlocks);
+        for (int j = 0; j < p; j++)
+        {
+            Assert.Equal(expected[j], x.MissingRows(j).ToArray());
+        }
+
+        Assert.Equal(3, x.ListedBlocks);
+    }
+
+    [Fact]
     public void PhenoFileGivesTargetAndWeights()
     {
         using var dir = new TempDir();

@@ -86,6 +86,36 @@ public sealed class PackedGradientTests
         Assert.Equal(fromCodes.Residual, fromValues.Residual);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FetchedCodesReadAsTheirOwner(bool dropRows)
+    {
+        // An MPI rank keeps the strong-set columns it fetched as their codes: decoded, listed and read as codes, each must
+        // be what the owner's source gives, with or without dropped rows (stored rows not exposed).
+        var source = CodedGenotypes.Random(stored: 203, columns: 9, seed: 17, dropRows);
+        var fetched = Assert.IsType<GpuEnet.Kernels.Mpi.FetchedCodes>(GpuEnet.Kernels.Mpi.FetchedColumns.For(source));
+        int[] taken = [1, 4, 5, 8];
+        foreach (int j in taken)
+        {
+            fetched.Add(j, source.Codes(j));
+        }
+
+        Assert.True(fetched.HasMissing);
+        Assert.Equal(taken.Length * ((203 + 3) / 4), fetched.StorageBytes);
+        Assert.Equal(source.StoredRowOf.ToArray(), fetched.StoredRowOf.ToArray());
+        foreach (int j in taken)
+        {
+            Assert.True(fetched.Has(j));
+            Assert.Equal(source.Column(j, new double[source.Rows]).ToArray(), fetched.Column(j, new double[source.Rows]).ToArray());
+            Assert.Equal(source.MissingRows(j).ToArray(), fetched.MissingRows(j).ToArray());
+            Assert.Equal(source.Codes(j).ToArray(), fetched.Codes(j).ToArray());
+        }
+
+        Assert.False(fetched.Has(0));
+        Assert.Throws<InvalidOperationException>(() => fetched.Column(0, new double[source.Rows]).ToArray());
+    }
+
     /// <summary>A genotype source seen without its codes (as an MPI rank's fetched columns are).</summary>
     private sealed class ValuesOnly(IColumnSource source) : IColumnSource
     {

@@ -134,6 +134,15 @@ public static class TrainCommand
             Console.Error.WriteLine(notice);
         }
 
+        if (mpi is not null && dataset.X is PackedGenotypes genotypes)
+        {
+            // The model's fingerprint reads 1,024 columns spread over the whole .bed: read them now, then drop the pages
+            // again, so that a rank keeps only its own columns resident (measured: 125–150 MB per rank at K = 2 on a
+            // 5,000 × 500,000 file when read at the end).
+            training = training with { Fingerprint = new EnetFitter(backend, settings).FingerprintOf(training) };
+            genotypes.ReleaseResidentPages();
+        }
+
         EnetModel model;
         using (var progress = new ProgressLine(cv ? "cross-validating" : "fitting"))
         {
@@ -148,7 +157,12 @@ public static class TrainCommand
                 Console.Error.WriteLine($"profile: MPI, rank 0 of {mpi.Size}: {mpi.BytesReceived:N0} bytes received in {mpi.Collectives:N0} collectives");
             }
 
-            Console.Error.WriteLine(MemoryProfile.Line(mpi is null ? "the process" : $"rank {mpi.Rank} of {mpi.Size}"));
+            string who = mpi is null ? "the process" : $"rank {mpi.Rank} of {mpi.Size}";
+            Console.Error.WriteLine(MemoryProfile.Line(who));
+            if (dataset.X is PackedGenotypes listed)
+            {
+                Console.Error.WriteLine($"profile: missing-call lists of {who}: {listed.ListedBlocks} of {listed.Blocks} blocks of {PackedGenotypes.ListBlock} variants made");
+            }
         }
 
         if (modelOut is null)

@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.Intrinsics;
 using GpuEnet.Kernels;
 
 namespace GpuEnet.Host.Data;
@@ -14,17 +12,25 @@ namespace GpuEnet.Host.Data;
 /// bits as the number high·2 + low, the codes are 0 = homozygous A1 (dosage 2), 1 = missing, 2 = heterozygous
 /// (dosage 1), 3 = homozygous A2 (dosage 0). (The PLINK docs write these as binary 00, 01, 10, 11; the older 1.07 docs
 /// write the bits low-first, which is why "10" means missing there.) Missing calls decode as 0 and are listed by
-/// <see cref="MissingRows"/>, found in one scan of the file at construction and stored compactly (one int per
-/// missing call plus one offset per variant). When rows were dropped, only the kept samples are exposed, in order.
+/// <see cref="MissingRows"/>. When rows were dropped, only the kept samples are exposed, in order.
+/// <para>
+/// Opening the file counts every variant's missing calls (one scan); the lists of their rows are made on first use, a
+/// block of <see cref="ListBlock"/> variants at a time, and kept (one int per missing call). A rank under mpirun reads
+/// only its own columns' lists, so it holds those, not the whole file's (≈ 200 MB at 5,000 × 500,000 with 2 % missing).
+/// </para>
 /// </remarks>
 public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
 {
+    /// <summary>Variants whose missing-call lists are made together.</summary>
+    internal const int ListBlock = 1024;
+
     private readonly MappedFileView _view;
     private readonly int _samples;
     private readonly int _bytesPerVariant;
     private readonly int[]? _kept;
+    private readonly int[] _rowOfSample;
     private readonly long[] _missingStart;
-    private readonly int[] _missingRows;
+    private readonly int[]?[] _lists;
 
     /// <param name="view">The mapped <c>.bed</c> (validated: magic and size); owned by this object.</param>
     /// <param name="samples">Samples n in the file.</param>
@@ -38,15 +44,23 @@ public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
         _kept = kept;
         Rows = kept?.Length ?? samples;
         Columns = variants;
-        (_missingStart, _missingRows) = ScanMissing();
+        _rowOfSample = GenotypeCodes.ExposedRowOf(kept, samples);
+        _missingStart = new long[variants + 1];
+        for (int j = 0; j < variants; j++)
+        {
+            _missingStart[j + 1] = _missingStart[j] + GenotypeCodes.MissingRows(Codes(j), samples, _rowOfSample, []);
+        }
+
+        _lists = new int[]?[(variants + ListBlock - 1) / ListBlock];
     }
 
     /// <summary>
-    /// Drops the pages of the <c>.bed</c> that the missing-call scan made resident. A rank under mpirun reads only its own
-    /// columns afterwards, so this keeps its share of X, not the whole file, resident (measured at K = 2 on a
-    /// 5,000 × 500,000 file: 644 → 378 MB of file pages, peak 1,450 → 1,180 MB per rank).
+    /// Drops the pages of the <c>.bed</c> this process has read so far from its resident set (they stay in the page cache).
+    /// A rank under mpirun calls it after reads that span the whole file (the missing-call count, the model's
+    /// fingerprint) and reads only its own columns afterwards, so its share of X, not the whole file, stays resident
+    /// (measured at K = 2 on a 5,000 × 500,000 file: 644 → 378 MB of file pages, peak 1,450 → 1,180 MB per rank).
     /// </summary>
-    internal void ReleaseScannedPages() => _view.ReleaseResidentPages();
+    internal void ReleaseResidentPages() => _view.ReleaseResidentPages();
 
     /// <summary>Byte offset of the first variant (after the 3 magic bytes).</summary>
     internal const int HeaderBytes = 3;
@@ -64,29 +78,22 @@ public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
     public long StorageBytes => (long)Columns * _bytesPerVariant;
 
     /// <inheritdoc/>
-    public bool HasMissing => _missingRows.Length > 0;
+    public bool HasMissing => MissingCalls > 0;
 
     /// <summary>Total missing calls over the exposed rows.</summary>
-    public long MissingCount => _missingRows.Length;
+    public long MissingCalls => _missingStart[Columns];
+
+    /// <summary>Blocks of <see cref="ListBlock"/> variants whose missing-call lists have been made so far.</summary>
+    internal int ListedBlocks => _lists.Count(list => list is not null);
+
+    /// <summary>Blocks of <see cref="ListBlock"/> variants (the last may be shorter).</summary>
+    internal int Blocks => _lists.Length;
 
     /// <inheritdoc/>
     public ReadOnlySpan<double> Column(int j, Span<double> scratch)
     {
-        var codes = Codes(j);
         var dst = scratch[..Rows];
-        if (_kept is null)
-        {
-            GenotypeCodes.Decode(codes, 0, dst);
-        }
-        else
-        {
-            int[] kept = _kept;
-            for (int i = 0; i < kept.Length; i++)
-            {
-                dst[i] = GenotypeCodes.DosageAt(codes, kept[i]);
-            }
-        }
-
+        GenotypeCodes.DecodeRows(Codes(j), _kept, dst);
         return dst;
     }
 
@@ -105,96 +112,37 @@ public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
     }
 
     /// <inheritdoc/>
+    public int MissingCount(int j) => (int)(_missingStart[j + 1] - _missingStart[j]);
+
+    /// <inheritdoc/>
     public ReadOnlySpan<int> MissingRows(int j)
     {
-        long start = _missingStart[j];
-        return _missingRows.AsSpan((int)start, (int)(_missingStart[j + 1] - start));
+        int count = MissingCount(j);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        int block = j / ListBlock;
+        var list = Volatile.Read(ref _lists[block]) ?? ListBlockOf(block);
+        return list.AsSpan((int)(_missingStart[j] - _missingStart[block * ListBlock]), count);
     }
 
     /// <summary>Unmaps the <c>.bed</c>.</summary>
     public void Dispose() => _view.Dispose();
 
-    /// <summary>
-    /// Finds every missing call (code 01: low bit set, high bit clear) eight bytes at a time:
-    /// <c>x &amp; ~(x &gt;&gt; 1) &amp; 0x55…</c> keeps the low bit of exactly the pairs that read 01.
-    /// </summary>
-    private (long[] Start, int[] Rows) ScanMissing()
+    // The missing-call rows of the block's variants, one after another. Kernels ask from several threads: a list made
+    // twice is made the same, and the first one stored is the one every caller gets.
+    private int[] ListBlockOf(int block)
     {
-        int[]? toKept = null;
-        if (_kept is not null)
+        int from = block * ListBlock, to = Math.Min(Columns, from + ListBlock);
+        var rows = new int[_missingStart[to] - _missingStart[from]];
+        for (int j = from; j < to; j++)
         {
-            toKept = new int[_samples];
-            Array.Fill(toKept, -1);
-            for (int i = 0; i < _kept.Length; i++)
-            {
-                toKept[_kept[i]] = i;
-            }
+            int at = (int)(_missingStart[j] - _missingStart[from]);
+            GenotypeCodes.MissingRows(Codes(j), _samples, _rowOfSample, rows.AsSpan(at, MissingCount(j)));
         }
 
-        // Two scans, counting and then filling an exact-size array: a growing list would peak at about twice the
-        // final size (about 0.5 GB for 50 million missing calls).
-        var start = new long[Columns + 1];
-        long count = Scan(toKept, start, null);
-        var rows = new int[count];
-        Scan(toKept, start, rows);
-        return (start, rows);
-    }
-
-    private long Scan(int[]? toKept, long[] start, int[]? rows)
-    {
-        const ulong LowBits = 0x5555_5555_5555_5555UL;
-        long count = 0;
-        byte* basePtr = _view.Pointer + HeaderBytes;
-        for (int j = 0; j < Columns; j++)
-        {
-            start[j] = count;
-            byte* block = basePtr + ((long)j * _bytesPerVariant);
-            for (int b = 0; b < _bytesPerVariant; b += 8)
-            {
-                int len = Math.Min(8, _bytesPerVariant - b);
-                ulong x;
-                if (len == 8)
-                {
-                    x = System.Runtime.CompilerServices.Unsafe.ReadUnaligned<ulong>(block + b);
-                    if (!BitConverter.IsLittleEndian)
-                    {
-                        x = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(x);
-                    }
-                }
-                else
-                {
-                    x = 0;
-                    for (int k = 0; k < len; k++)
-                    {
-                        x |= (ulong)block[b + k] << (8 * k);
-                    }
-                }
-
-                ulong m = x & ~(x >> 1) & LowBits;
-                while (m != 0)
-                {
-                    int sample = (b * 4) + (BitOperations.TrailingZeroCount(m) >> 1);
-                    m &= m - 1;
-                    if (sample >= _samples)
-                    {
-                        break; // padding bits of the last byte
-                    }
-
-                    int row = toKept is null ? sample : toKept[sample];
-                    if (row >= 0)
-                    {
-                        if (rows is not null)
-                        {
-                            rows[count] = row;
-                        }
-
-                        count++;
-                    }
-                }
-            }
-        }
-
-        start[Columns] = count;
-        return count;
+        return Interlocked.CompareExchange(ref _lists[block], rows, null) ?? rows;
     }
 }

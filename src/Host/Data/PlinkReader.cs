@@ -96,7 +96,7 @@ internal static class PlinkReader
             x = new PackedGenotypes(view, n, p, kept.Length == n ? null : kept);
             if (request.Sharded)
             {
-                x.ReleaseScannedPages();
+                x.ReleaseResidentPages();
             }
         }
         catch

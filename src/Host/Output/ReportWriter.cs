@@ -21,7 +21,7 @@ public static class ReportWriter
         {
             for (int j = 0; j < data.X.Columns; j++)
             {
-                int count = data.X.MissingRows(j).Length;
+                int count = data.X.MissingCount(j);
                 if (count > 0)
                 {
                     missing[data.Features[j]] = count;

@@ -33,7 +33,7 @@ public sealed class MissingIndicators : IColumnSource
         {
             for (int j = 0; j < x.Columns; j++)
             {
-                if (!x.MissingRows(j).IsEmpty)
+                if (x.MissingCount(j) > 0)
                 {
                     withMissing.Add(j);
                 }
@@ -91,4 +91,7 @@ public sealed class MissingIndicators : IColumnSource
 
     /// <inheritdoc/>
     public ReadOnlySpan<int> MissingRows(int j) => j < _inner.Columns ? _inner.MissingRows(j) : [];
+
+    /// <inheritdoc/>
+    public int MissingCount(int j) => j < _inner.Columns ? _inner.MissingCount(j) : 0;
 }

@@ -25,6 +25,8 @@ internal class ColumnRange(IColumnSource source, int first, int count) : IColumn
     public ReadOnlySpan<double> Column(int j, Span<double> scratch) => source.Column(first + j, scratch);
 
     public ReadOnlySpan<int> MissingRows(int j) => source.MissingRows(first + j);
+
+    public int MissingCount(int j) => source.MissingCount(first + j);
 }
 
 /// <summary>A <see cref="ColumnRange"/> of genotype codes.</summary>
@@ -40,13 +42,13 @@ internal sealed class PackedColumnRange(IPackedColumnSource source, int first, i
 
 /// <summary>
 /// The columns the descents need, each brought once from its owner and kept: all p columns by index, of which only
-/// those fetched can be read. Kept in the storage's own width (a genotype as one byte, a float32 value as four bytes),
-/// so the union of every problem's strong sets costs what those columns cost in X; decoded into the caller's scratch
-/// to the same float64 values X gives (a missing cell 0, its row listed), as <see cref="IColumnSource"/> says.
+/// those fetched can be read, decoded into the caller's scratch to the same float64 values X gives (a missing cell 0, its
+/// row listed), as <see cref="IColumnSource"/> says. Kept in the storage's own width, so the union of every problem's
+/// strong sets costs what those columns cost in X.
 /// </summary>
-internal sealed class FetchedColumns(int rows, int columns, Precision precision) : IColumnSource
+internal abstract class FetchedColumns(int rows, int columns, Precision precision) : IColumnSource
 {
-    private readonly Dictionary<int, (Array Values, int[] Missing)> _columns = [];
+    private readonly Dictionary<int, int[]> _missing = [];
 
     public int Rows => rows;
 
@@ -54,18 +56,50 @@ internal sealed class FetchedColumns(int rows, int columns, Precision precision)
 
     public Precision Precision => precision;
 
-    public long StorageBytes => (long)_columns.Count * rows * Width;
+    public abstract long StorageBytes { get; }
 
     public bool HasMissing { get; private set; }
 
-    private int Width => precision switch
+    /// <summary>The fetched columns' values (or codes) by feature.</summary>
+    protected Dictionary<int, Array> Stored { get; } = [];
+
+    /// <summary>For a source: its codes as they are when it has them (one quarter of a byte a genotype), else its values.</summary>
+    public static FetchedColumns For(IColumnSource source) => source is IPackedColumnSource packed
+        ? new FetchedCodes(packed)
+        : new FetchedValues(source.Rows, source.Columns, source.Precision);
+
+    public bool Has(int j) => Stored.ContainsKey(j);
+
+    public abstract ReadOnlySpan<double> Column(int j, Span<double> scratch);
+
+    public ReadOnlySpan<int> MissingRows(int j) => _missing.TryGetValue(j, out var rows) ? rows : [];
+
+    /// <summary>Keeps column <paramref name="j"/>'s storage and its missing rows.</summary>
+    protected void Keep(int j, Array stored, int[] missing)
+    {
+        HasMissing |= missing.Length > 0;
+        Stored[j] = stored;
+        if (missing.Length > 0)
+        {
+            _missing[j] = missing;
+        }
+    }
+
+    /// <summary>Column <paramref name="j"/>'s storage; it must have been fetched.</summary>
+    protected Array StoredColumn(int j) => Stored.TryGetValue(j, out var stored)
+        ? stored
+        : throw new InvalidOperationException($"column {j} was not fetched.");
+}
+
+/// <summary>Fetched columns of values: n values a column in the storage's width (a genotype of a view as one byte).</summary>
+internal sealed class FetchedValues(int rows, int columns, Precision precision) : FetchedColumns(rows, columns, precision)
+{
+    public override long StorageBytes => (long)Stored.Count * Rows * Precision switch
     {
         Precision.Packed2Bit => sizeof(sbyte),
         Precision.Float32 => sizeof(float),
         _ => sizeof(double),
     };
-
-    public bool Has(int j) => _columns.ContainsKey(j);
 
     /// <summary>
     /// Keeps column <paramref name="j"/> from its wire form: n values in the storage's width, <paramref name="missingMark"/>
@@ -85,31 +119,25 @@ internal sealed class FetchedColumns(int rows, int columns, Precision precision)
             }
         }
 
-        HasMissing |= missing.Count > 0;
-        _columns[j] = (values, [.. missing]);
+        Keep(j, values, [.. missing]);
     }
 
-    public ReadOnlySpan<double> Column(int j, Span<double> scratch)
+    public override ReadOnlySpan<double> Column(int j, Span<double> scratch)
     {
-        if (!_columns.TryGetValue(j, out var column))
-        {
-            throw new InvalidOperationException($"column {j} was not fetched.");
-        }
-
-        switch (column.Values)
+        switch (StoredColumn(j))
         {
             case double[] dense:
                 return dense;
             case float[] single:
-                for (int i = 0; i < rows; i++)
+                for (int i = 0; i < Rows; i++)
                 {
                     scratch[i] = single[i];
                 }
 
                 break;
-            default:
-                var codes = (sbyte[])column.Values;
-                for (int i = 0; i < rows; i++)
+            case var values:
+                var codes = (sbyte[])values;
+                for (int i = 0; i < Rows; i++)
                 {
                     scratch[i] = codes[i];
                 }
@@ -117,8 +145,43 @@ internal sealed class FetchedColumns(int rows, int columns, Precision precision)
                 break;
         }
 
-        return scratch[..rows];
+        return scratch[..Rows];
+    }
+}
+
+/// <summary>
+/// Fetched columns of genotype codes, as the owner's source stores them (ceil(stored rows/4) bytes a column), read as
+/// codes by the kernels and decoded as the owner decodes them; the missing rows are found in the codes as the owner
+/// finds them, so a descent over these columns is the one process's descent.
+/// </summary>
+internal sealed class FetchedCodes(IPackedColumnSource source) : FetchedColumns(source.Rows, source.Columns, Precision.Packed2Bit), IPackedColumnSource
+{
+    private readonly int[] _storedRowOf = source.StoredRowOf.ToArray();
+    private readonly int[] _rowOfStored = GenotypeCodes.ExposedRowOf(source.StoredRowOf, source.StoredRows);
+
+    /// <summary>Bytes of one column's codes.</summary>
+    public int CodeBytes => (StoredRows + 3) / 4;
+
+    public override long StorageBytes => (long)Stored.Count * CodeBytes;
+
+    public int StoredRows => source.StoredRows;
+
+    public ReadOnlySpan<int> StoredRowOf => _storedRowOf;
+
+    public ReadOnlySpan<byte> Codes(int j) => (byte[])StoredColumn(j);
+
+    /// <summary>Keeps column <paramref name="j"/> from its codes.</summary>
+    public void Add(int j, ReadOnlySpan<byte> codes)
+    {
+        var missing = new int[GenotypeCodes.MissingRows(codes, StoredRows, _rowOfStored, [])];
+        GenotypeCodes.MissingRows(codes, StoredRows, _rowOfStored, missing);
+        Keep(j, codes.ToArray(), missing);
     }
 
-    public ReadOnlySpan<int> MissingRows(int j) => _columns.TryGetValue(j, out var column) ? column.Missing : [];
+    public override ReadOnlySpan<double> Column(int j, Span<double> scratch)
+    {
+        var into = scratch[..Rows];
+        GenotypeCodes.DecodeRows(Codes(j), _storedRowOf, into);
+        return into;
+    }
 }

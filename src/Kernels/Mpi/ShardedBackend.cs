@@ -26,7 +26,7 @@ public sealed class ShardedBackend(IKernelBackend inner, MpiComm comm, int threa
         int first = (int)((long)x.Columns * comm.Rank / comm.Size);
         int end = (int)((long)x.Columns * (comm.Rank + 1) / comm.Size);
         var shard = inner.Bind(ColumnRange.Of(x, first, end - first));
-        var fetched = new FetchedColumns(x.Rows, x.Columns, x.Precision);
+        var fetched = FetchedColumns.For(x);
         return new ShardedDesign(x, shard, _descent.Bind(fetched), fetched, comm);
     }
 

@@ -68,6 +68,14 @@ internal sealed class ShardedDesign : IBoundDesign
         }
     }
 
+    // Each rank sums its own columns' missing weights (its shard's lists only) and the sums are gathered.
+    public void MissingWeights(ReadOnlySpan<double> weights, int batch, Span<double> missingWeight)
+    {
+        var local = new double[(long)Local * batch];
+        _shard.MissingWeights(weights, batch, local);
+        Gather(local, batch, missingWeight);
+    }
+
     public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,
         Span<double> gradient, GradientBound? bound = null)
     {
@@ -151,10 +159,14 @@ internal sealed class ShardedDesign : IBoundDesign
 
         if (needed.Count > 0)
         {
-            // Each column crosses the network once, in the storage's own width: a genotype as one byte (−1 missing),
-            // a float32 value as four bytes, a float64 as eight (NaN missing).
+            // Each column crosses the network once, in the storage's own width: genotype codes as stored (2 bits a
+            // call), a genotype of another view as one byte (−1 missing), a float32 value as four bytes, a float64 as
+            // eight (NaN missing).
             switch (Source.Precision)
             {
+                case Precision.Packed2Bit when _fetched is FetchedCodes codes:
+                    FetchCodes(needed, codes);
+                    break;
                 case Precision.Packed2Bit:
                     Fetch<sbyte>(needed, v => (sbyte)v, -1);
                     break;
@@ -168,6 +180,31 @@ internal sealed class ShardedDesign : IBoundDesign
         }
 
         _descent.ActiveSetDescent(work);
+    }
+
+    // Fetch (below) for genotype codes: each owned column's code bytes as they are.
+    private void FetchCodes(SortedSet<int> needed, FetchedCodes into)
+    {
+        var packed = (IPackedColumnSource)Source;
+        int width = into.CodeBytes;
+        int perChunk = (int)Math.Clamp(FetchChunkBytes / width, 1, int.MaxValue);
+        var all = needed.ToArray();
+        for (int start = 0; start < all.Length; start += perChunk)
+        {
+            var chunk = all.AsSpan(start, Math.Min(perChunk, all.Length - start));
+            var owned = chunk.ToArray().Where(Owns).ToArray();
+            var wire = new byte[(long)owned.Length * width];
+            for (int m = 0; m < owned.Length; m++)
+            {
+                packed.Codes(owned[m]).CopyTo(wire.AsSpan(m * width, width));
+            }
+
+            var received = _comm.AllgatherV<byte>(wire, out _);
+            for (int c = 0; c < chunk.Length; c++)
+            {
+                into.Add(chunk[c], received.AsSpan(c * width, width));
+            }
+        }
     }
 
     // Sends this rank's own columns of the `needed` ones, receives the others', and keeps them all. In chunks of about
@@ -214,7 +251,7 @@ internal sealed class ShardedDesign : IBoundDesign
             var received = _comm.AllgatherV<T>(wire, out _);
             for (int c = 0; c < chunk.Length; c++)
             {
-                _fetched.Add(chunk[c], received.AsSpan(c * n, n), missingMark);
+                ((FetchedValues)_fetched).Add(chunk[c], received.AsSpan(c * n, n), missingMark);
             }
         }
     }

@@ -110,17 +110,7 @@ internal sealed class Standardization
         var missingWeight = new double[size];
         if (source.HasMissing)
         {
-            for (int j = 0; j < p; j++)
-            {
-                foreach (int i in source.MissingRows(j))
-                {
-                    for (int b = 0; b < batch; b++)
-                    {
-                        missingWeight[((long)b * p) + j] += weights[((long)b * n) + i];
-                    }
-                }
-            }
-
+            design.MissingWeights(weights, batch, missingWeight);
             // Mean of the imputed column: present values plus the fill on missing rows (weights sum to 1); with cell
             // fills, each missing cell's own value.
             for (long at = 0; at < size; at++)

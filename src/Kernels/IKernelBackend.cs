@@ -43,28 +43,28 @@ public interface IBoundDesign : IDisposable
         Span<double> presentWeight, Span<double> sum, Span<double> sumSquares);
 
     /// <summary>
-    /// <c>missingWeight[j,b] = Σ w_ib</c> over the rows where x_ij is missing (<see cref="IColumnSource.MissingRows"/>),
-    /// added in increasing row order, for every column j and problem b (p × B; exactly 0 where no row is missing). Read from the host's lists of missing rows; a sharded design sums its own columns' and
-    /// gathers them, so no rank needs the lists of columns it does not hold.
+    /// Host work column by column on a p × B array (entry (j, b) at <c>entries[b·p + j]</c>): <paramref name="update"/>
+    /// gets each column j with a copy of its B entries, may change them, and they are stored back. For sums over a column's
+    /// missing rows, median fills and the like, which read the source's columns on the host. A sharded design updates
+    /// only its own columns and gathers every column's entries from its owner, so no rank reads columns it does not hold;
+    /// each entry is computed by the same code either way.
     /// </summary>
-    void MissingWeights(ReadOnlySpan<double> weights, int batch, Span<double> missingWeight)
+    void UpdateColumns(int batch, Span<double> entries, ColumnUpdate update)
     {
-        var source = Source;
-        int n = source.Rows, p = source.Columns;
-        missingWeight.Clear();
-        if (!source.HasMissing)
-        {
-            return;
-        }
-
+        ArgumentNullException.ThrowIfNull(update);
+        int p = Columns;
+        var column = new double[batch];
         for (int j = 0; j < p; j++)
         {
-            foreach (int i in source.MissingRows(j))
+            for (int b = 0; b < batch; b++)
             {
-                for (int b = 0; b < batch; b++)
-                {
-                    missingWeight[(b * p) + j] += weights[(b * n) + i];
-                }
+                column[b] = entries[(b * p) + j];
+            }
+
+            update(j, column);
+            for (int b = 0; b < batch; b++)
+            {
+                entries[(b * p) + j] = column[b];
             }
         }
     }
@@ -129,3 +129,6 @@ public sealed record GradientBound(double[] Penalty, double[] Threshold)
         }
     }
 }
+
+/// <summary>Changes column <paramref name="column"/>'s B entries of a p × B array (see <see cref="IBoundDesign.UpdateColumns"/>).</summary>
+public delegate void ColumnUpdate(int column, Span<double> entries);

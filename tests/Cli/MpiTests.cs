@@ -60,11 +60,14 @@ public sealed class MpiTests : IDisposable
         AssertSamePaths(one, two);
     }
 
-    [Fact]
-    public void EachRankListsOnlyItsOwnColumnsMissingCalls()
+    [Theory]
+    [InlineData("mean")]
+    [InlineData("median")]
+    public void EachRankListsOnlyItsOwnColumnsMissingCalls(string impute)
     {
         // Four blocks of variants, two ranks: each rank makes the missing-call lists of its own half only (the moments'
-        // missing weights are summed on the shards and gathered), and the path is still the one process's.
+        // missing weights and the median fills are computed on the shards and gathered), and the path is still the one
+        // process's.
         using var dir = new TempDir();
         int n = 60, p = 4 * 1024;
         var g = new int[n, p];
@@ -79,7 +82,7 @@ public sealed class MpiTests : IDisposable
 
         var phenotypes = Enumerable.Range(0, n).Select(i => (g[i, 5] + (0.5 * g[i, 3000]) + random.NextDouble()).ToString("R", CultureInfo.InvariantCulture)).ToArray();
         string bed = TestWriters.Plink(dir, "blocks", g, phenotypes);
-        string[] args = ["--data", bed, "--l1-ratio", "1", "--nlambda", "20"];
+        string[] args = ["--data", bed, "--l1-ratio", "1", "--nlambda", "20", "--impute", impute];
         string one = Json("fit", args, ranks: 1);
         _environment["GPUENET_PROFILE"] = "1";
         var (code, error) = Mpirun(["-np", "2", .. Command("fit", [.. args, "--out", Path.Combine(_dir, "two.gnet"), "--json", Path.Combine(_dir, "two.json"), "--quiet"])]);

@@ -68,12 +68,29 @@ internal sealed class ShardedDesign : IBoundDesign
         }
     }
 
-    // Each rank sums its own columns' missing weights (its shard's lists only) and the sums are gathered.
-    public void MissingWeights(ReadOnlySpan<double> weights, int batch, Span<double> missingWeight)
+    // Each rank updates its own columns' entries (reading only its shard) and every column's are gathered from its owner.
+    public void UpdateColumns(int batch, Span<double> entries, ColumnUpdate update)
     {
-        var local = new double[(long)Local * batch];
-        _shard.MissingWeights(weights, batch, local);
-        Gather(local, batch, missingWeight);
+        ArgumentNullException.ThrowIfNull(update);
+        int local = Local, p = Columns;
+        var mine = new double[(long)local * batch];
+        var column = new double[batch];
+        for (int l = 0; l < local; l++)
+        {
+            int j = First + l;
+            for (int b = 0; b < batch; b++)
+            {
+                column[b] = entries[(b * p) + j];
+            }
+
+            update(j, column);
+            for (int b = 0; b < batch; b++)
+            {
+                mine[((long)b * local) + l] = column[b];
+            }
+        }
+
+        Gather(mine, batch, entries);
     }
 
     public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,

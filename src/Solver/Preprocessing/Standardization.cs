@@ -88,7 +88,7 @@ internal sealed class Standardization
 
         if (impute is ImputeStrategy.Median or ImputeStrategy.Mode)
         {
-            LearnRobustFill(source, weights, batch, impute, transform.Fill, modelProblems);
+            LearnRobustFill(design, weights, batch, impute, transform.Fill, modelProblems);
         }
 
         double[] columnFill = transform.Fill;
@@ -110,7 +110,16 @@ internal sealed class Standardization
         var missingWeight = new double[size];
         if (source.HasMissing)
         {
-            design.MissingWeights(weights, batch, missingWeight);
+            design.UpdateColumns(batch, missingWeight, (j, entry) =>
+            {
+                foreach (int i in source.MissingRows(j))
+                {
+                    for (int b = 0; b < batch; b++)
+                    {
+                        entry[b] += weights[(b * n) + i];
+                    }
+                }
+            });
             // Mean of the imputed column: present values plus the fill on missing rows (weights sum to 1); with cell
             // fills, each missing cell's own value.
             for (long at = 0; at < size; at++)
@@ -340,17 +349,19 @@ internal sealed class Standardization
     }
 
     // Median or most frequent present value over each problem's training rows.
-    private static void LearnRobustFill(IColumnSource source, double[] weights, int batch, ImputeStrategy impute, double[] fill, bool[] modelProblems)
+    private static void LearnRobustFill(IBoundDesign design, double[] weights, int batch, ImputeStrategy impute, double[] fill, bool[] modelProblems)
     {
-        int n = source.Rows, p = source.Columns;
+        var source = design.Source;
+        int n = source.Rows;
+        bool anyModel = modelProblems.Any(m => m);
         var scratch = new double[n];
         var values = new List<double>(n);
-        for (int j = 0; j < p; j++)
+        design.UpdateColumns(batch, fill, (j, entry) =>
         {
             var missing = source.MissingRows(j);
-            if (missing.IsEmpty && !modelProblems.Any(m => m))
+            if (missing.IsEmpty && !anyModel)
             {
-                continue;
+                return;
             }
 
             var x = source.Column(j, scratch);
@@ -377,9 +388,9 @@ internal sealed class Standardization
                 }
 
                 values.Sort();
-                fill[((long)b * p) + j] = impute == ImputeStrategy.Median ? Median(values) : Mode(values);
+                entry[b] = impute == ImputeStrategy.Median ? Median(values) : Mode(values);
             }
-        }
+        });
     }
 
     private static double Median(List<double> sorted)

@@ -51,6 +51,24 @@ public interface IColumnSource
     /// </summary>
     int MissingCount(int j) => MissingRows(j).Length;
 
+    /// <summary>
+    /// Which rows have a missing value in some column (length <see cref="Rows"/>): what listwise deletion drops. A source
+    /// that found its missing cells when it was opened knows this without making every column's list.
+    /// </summary>
+    bool[] IncompleteRows()
+    {
+        var incomplete = new bool[Rows];
+        for (int j = 0; j < Columns && HasMissing; j++)
+        {
+            foreach (int i in MissingRows(j))
+            {
+                incomplete[i] = true;
+            }
+        }
+
+        return incomplete;
+    }
+
     /// <summary>True when some column has missing values (only packed genotypes).</summary>
     bool HasMissing { get; }
 }

@@ -84,8 +84,9 @@ public class PlinkReaderTests
     [Fact]
     public void MissingCallListsAreMadeOnlyForTheBlocksRead()
     {
-        // Opening counts each variant's missing calls; the row lists are made a block of variants at a time when first
-        // asked for (an MPI rank asks only for its own columns'), and equal what the codes say, dropped samples left out.
+        // Opening counts each variant's missing calls and notes the rows with one; the row lists are made a block of
+        // variants at a time when first asked for (an MPI rank asks only for its own columns'), and equal what the codes
+        // say, dropped samples left out.
         using var dir = new TempDir();
         int n = 23, p = (2 * PackedGenotypes.ListBlock) + 7;
         var g = new int[n, p];
@@ -94,7 +95,7 @@ public class PlinkReaderTests
         {
             for (int j = 0; j < p; j++)
             {
-                g[i, j] = rng.Next(10) == 0 ? -1 : rng.Next(3);
+                g[i, j] = i % 3 == 0 && rng.Next(10) == 0 ? -1 : rng.Next(3);
             }
         }
 
@@ -112,6 +113,11 @@ public class PlinkReaderTests
         Assert.Equal(expected.Sum(list => list.Count), x.MissingCalls);
         Assert.Equal(expected.Select(list => list.Count), Enumerable.Range(0, p).Select(x.MissingCount));
         Assert.Equal(0, x.ListedBlocks);
+        var incomplete = x.IncompleteRows();
+        Assert.Equal(Enumerable.Range(0, rows.Length).Select(k => expected.Any(list => list.Contains(k))), incomplete);
+        Assert.Contains(true, incomplete);
+        Assert.Contains(false, incomplete);
+        Assert.Equal(0, x.ListedBlocks); // listwise deletion needs no list
 
         int last = p - 1;
         Assert.Equal(expected[last], x.MissingRows(last).ToArray());

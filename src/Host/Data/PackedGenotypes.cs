@@ -14,7 +14,7 @@ namespace GpuEnet.Host.Data;
 /// write the bits low-first, which is why "10" means missing there.) Missing calls decode as 0 and are listed by
 /// <see cref="MissingRows"/>. When rows were dropped, only the kept samples are exposed, in order.
 /// <para>
-/// Opening the file counts every variant's missing calls (one scan); the lists of their rows are made on first use, a
+/// Opening the file counts every variant's missing calls and notes the rows that have one (one scan); the lists of their rows are made on first use, a
 /// block of <see cref="ListBlock"/> variants at a time, and kept (one int per missing call). A rank under mpirun reads
 /// only its own columns' lists, so it holds those, not the whole file's (≈ 200 MB at 5,000 × 500,000 with 2 % missing).
 /// </para>
@@ -31,6 +31,7 @@ public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
     private readonly int[] _rowOfSample;
     private readonly long[] _missingStart;
     private readonly int[]?[] _lists;
+    private readonly bool[] _incomplete;
 
     /// <param name="view">The mapped <c>.bed</c> (validated: magic and size); owned by this object.</param>
     /// <param name="samples">Samples n in the file.</param>
@@ -46,9 +47,16 @@ public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
         Columns = variants;
         _rowOfSample = GenotypeCodes.ExposedRowOf(kept, samples);
         _missingStart = new long[variants + 1];
+        _incomplete = new bool[Rows];
+        var rows = new int[Rows];
         for (int j = 0; j < variants; j++)
         {
-            _missingStart[j + 1] = _missingStart[j] + GenotypeCodes.MissingRows(Codes(j), samples, _rowOfSample, []);
+            int count = GenotypeCodes.MissingRows(Codes(j), samples, _rowOfSample, rows);
+            _missingStart[j + 1] = _missingStart[j] + count;
+            foreach (int i in rows.AsSpan(0, count))
+            {
+                _incomplete[i] = true;
+            }
         }
 
         _lists = new int[]?[(variants + ListBlock - 1) / ListBlock];
@@ -110,6 +118,9 @@ public sealed unsafe class PackedGenotypes : IPackedColumnSource, IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(j, Columns);
         return new ReadOnlySpan<byte>(_view.Pointer + HeaderBytes + ((long)j * _bytesPerVariant), _bytesPerVariant);
     }
+
+    /// <inheritdoc/>
+    public bool[] IncompleteRows() => (bool[])_incomplete.Clone();
 
     /// <inheritdoc/>
     public int MissingCount(int j) => (int)(_missingStart[j + 1] - _missingStart[j]);

@@ -12,7 +12,11 @@ internal static class MemoryProfile
     public static string Line(string who)
     {
         var status = ReadStatus();
-        return $"profile: memory of {who}: peak RSS {Mb(status, "VmHWM")} MB; now RSS {Mb(status, "VmRSS")} MB = anonymous {Mb(status, "RssAnon")} + file {Mb(status, "RssFile")} + shared {Mb(status, "RssShmem")}; GC heap {GC.GetTotalMemory(false) >> 20} MB, {GC.GetTotalAllocatedBytes() >> 20} MB allocated in all, {GC.CollectionCount(2)} full collections";
+        long heap = GC.GetTotalMemory(false) >> 20;
+        int collections = GC.CollectionCount(2);
+        // After the figures above: what of the heap is still reachable (the rest is garbage not yet collected).
+        long live = GC.GetTotalMemory(forceFullCollection: true) >> 20;
+        return $"profile: memory of {who}: peak RSS {Mb(status, "VmHWM")} MB; now RSS {Mb(status, "VmRSS")} MB = anonymous {Mb(status, "RssAnon")} + file {Mb(status, "RssFile")} + shared {Mb(status, "RssShmem")}; GC heap {heap} MB ({live} MB reachable), {GC.GetTotalAllocatedBytes() >> 20} MB allocated in all, {collections} full collections";
     }
 
     private static Dictionary<string, long> ReadStatus()

@@ -22,15 +22,7 @@ public static class ListwiseDeletion
             return data;
         }
 
-        var incomplete = new bool[x.Rows];
-        for (int j = 0; j < x.Columns; j++)
-        {
-            foreach (int i in x.MissingRows(j))
-            {
-                incomplete[i] = true;
-            }
-        }
-
+        var incomplete = x.IncompleteRows();
         var kept = Enumerable.Range(0, x.Rows).Where(i => !incomplete[i]).ToArray();
         dropped = x.Rows - kept.Length;
         if (kept.Length == 0)

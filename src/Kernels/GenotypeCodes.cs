@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GpuEnet.Kernels;
@@ -77,54 +78,66 @@ public static unsafe class GenotypeCodes
     /// row to its exposed row (−1: dropped); empty when every stored row is exposed in order.
     /// </summary>
     /// <remarks>
-    /// Eight bytes (32 codes) at a time: <c>x &amp; ~(x &gt;&gt; 1) &amp; 0x55…</c> keeps the low bit of exactly the pairs that read
-    /// 01. Padding codes past <paramref name="storedRows"/> are never 01 in a valid file, and are skipped anyway.
+    /// 32 codes at a time (<see cref="Word"/>): <c>x &amp; ~(x &gt;&gt; 1)</c> keeps the low bit of exactly the pairs that
+    /// read 01.
     /// </remarks>
     public static int MissingRows(ReadOnlySpan<byte> codes, int storedRows, ReadOnlySpan<int> exposedRowOf, Span<int> into)
     {
-        const ulong LowBits = 0x5555_5555_5555_5555UL;
         int count = 0;
-        int bytes = (storedRows + 3) >> 2;
-        for (int b = 0; b < bytes; b += 8)
+        fixed (byte* c = codes)
         {
-            int len = Math.Min(8, bytes - b);
-            ulong x = 0;
-            if (len == 8)
+            int words = (storedRows + 31) / 32;
+            for (int word = 0; word < words; word++)
             {
-                x = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(codes.Slice(b, 8));
-            }
-            else
-            {
-                for (int k = 0; k < len; k++)
+                ulong x = Word(c, codes.Length, storedRows, word, out ulong valid);
+                ulong m = x & ~(x >> 1) & valid;
+                while (m != 0)
                 {
-                    x |= (ulong)codes[b + k] << (8 * k);
-                }
-            }
-
-            ulong m = x & ~(x >> 1) & LowBits;
-            while (m != 0)
-            {
-                int stored = (b * 4) + (BitOperations.TrailingZeroCount(m) >> 1);
-                m &= m - 1;
-                if (stored >= storedRows)
-                {
-                    break;
-                }
-
-                int row = exposedRowOf.IsEmpty ? stored : exposedRowOf[stored];
-                if (row >= 0)
-                {
-                    if (!into.IsEmpty)
+                    int stored = (word * 32) + (BitOperations.TrailingZeroCount(m) >> 1);
+                    m &= m - 1;
+                    int row = exposedRowOf.IsEmpty ? stored : exposedRowOf[stored];
+                    if (row >= 0)
                     {
-                        into[count] = row;
-                    }
+                        if (!into.IsEmpty)
+                        {
+                            into[count] = row;
+                        }
 
-                    count++;
+                        count++;
+                    }
                 }
             }
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Word <paramref name="word"/> of a column's codes (32 stored rows, little-endian: row s of the word in bits 2s and
+    /// 2s+1), and in <paramref name="valid"/> the low bits of the rows in it that exist (padding codes are zero and would
+    /// read as dosage 2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Word(byte* codes, int bytes, int storedRows, int word, out ulong valid)
+    {
+        const ulong LowBits = 0x5555_5555_5555_5555UL;
+        int at = word * 8;
+        if (at + 8 <= bytes && (word + 1) * 32 <= storedRows)
+        {
+            valid = LowBits;
+            ulong full = Unsafe.ReadUnaligned<ulong>(codes + at);
+            return BitConverter.IsLittleEndian ? full : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(full);
+        }
+
+        ulong x = 0;
+        for (int k = 0; at + k < bytes && k < 8; k++)
+        {
+            x |= (ulong)codes[at + k] << (8 * k);
+        }
+
+        int inWord = storedRows - (word * 32);
+        valid = LowBits & ((1UL << (2 * inWord)) - 1);
+        return x;
     }
 
     /// <summary>

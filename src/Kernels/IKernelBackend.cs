@@ -49,25 +49,8 @@ public interface IBoundDesign : IDisposable
     /// only its own columns and gathers every column's entries from its owner, so no rank reads columns it does not hold;
     /// each entry is computed by the same code either way.
     /// </summary>
-    void UpdateColumns(int batch, Span<double> entries, ColumnUpdate update)
-    {
-        ArgumentNullException.ThrowIfNull(update);
-        int p = Columns;
-        var column = new double[batch];
-        for (int j = 0; j < p; j++)
-        {
-            for (int b = 0; b < batch; b++)
-            {
-                column[b] = entries[(b * p) + j];
-            }
-
-            update(j, column);
-            for (int b = 0; b < batch; b++)
-            {
-                entries[(b * p) + j] = column[b];
-            }
-        }
-    }
+    void UpdateColumns(int batch, Span<double> entries, ColumnUpdate update) =>
+        ColumnUpdates.Apply(entries, Columns, batch, 0, Columns, update);
 
     /// <summary>
     /// <c>G[k,b] = Σ_i x̃_ij,b r_ib</c> for <c>j = columns[k]</c> (every column when <paramref name="columns"/> is empty,
@@ -132,3 +115,30 @@ public sealed record GradientBound(double[] Penalty, double[] Threshold)
 
 /// <summary>Changes column <paramref name="column"/>'s B entries of a p × B array (see <see cref="IBoundDesign.UpdateColumns"/>).</summary>
 public delegate void ColumnUpdate(int column, Span<double> entries);
+
+/// <summary>The loop behind <see cref="IBoundDesign.UpdateColumns"/>, over a range of columns.</summary>
+internal static class ColumnUpdates
+{
+    /// <summary>
+    /// Gives each column j in [<paramref name="from"/>, <paramref name="to"/>) a copy of its B entries of the
+    /// <paramref name="columns"/> × B array <paramref name="entries"/> and stores them back after <paramref name="update"/>.
+    /// </summary>
+    public static void Apply(Span<double> entries, int columns, int batch, int from, int to, ColumnUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var column = new double[batch];
+        for (int j = from; j < to; j++)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                column[b] = entries[(b * columns) + j];
+            }
+
+            update(j, column);
+            for (int b = 0; b < batch; b++)
+            {
+                entries[(b * columns) + j] = column[b];
+            }
+        }
+    }
+}

@@ -20,8 +20,6 @@ namespace GpuEnet.Kernels.Cpu;
 /// </remarks>
 internal static unsafe class PackedDots
 {
-    private const ulong LowBits = 0x5555_5555_5555_5555UL;
-
     /// <summary>
     /// The share of a column's rows that may hold a value other than its most common one for the column to be read this
     /// way rather than decoded (the gradient pass and <see cref="SparseGenotypes"/> in the descent). Measured in
@@ -62,7 +60,7 @@ internal static unsafe class PackedDots
             int words = (storedRows + 31) / 32;
             for (int word = 0; word < words; word++)
             {
-                ulong x = Word(c, codes.Length, storedRows, word, out ulong valid);
+                ulong x = GenotypeCodes.Word(c, codes.Length, storedRows, word, out ulong valid);
                 zero += BitOperations.PopCount(x & valid);
                 one += BitOperations.PopCount(~x & (x >> 1) & valid);
             }
@@ -83,7 +81,7 @@ internal static unsafe class PackedDots
             int words = (storedRows + 31) / 32;
             for (int word = 0; word < words; word++)
             {
-                ulong x = Word(c, codes.Length, storedRows, word, out ulong valid);
+                ulong x = GenotypeCodes.Word(c, codes.Length, storedRows, word, out ulong valid);
                 ulong bits = value switch
                 {
                     0 => x,
@@ -128,30 +126,6 @@ internal static unsafe class PackedDots
 
             chunk[..(vectors * width)].CopyTo(sums[from..]);
         }
-    }
-
-    // Word `word` of the codes (32 rows), and the low bits of the rows in it that exist (padding codes are zero and
-    // would read as value 2).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Word(byte* codes, int bytes, int storedRows, int word, out ulong valid)
-    {
-        int at = word * 8;
-        if (at + 8 <= bytes && (word + 1) * 32 <= storedRows)
-        {
-            valid = LowBits;
-            ulong full = Unsafe.ReadUnaligned<ulong>(codes + at);
-            return BitConverter.IsLittleEndian ? full : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(full);
-        }
-
-        ulong x = 0;
-        for (int k = 0; at + k < bytes && k < 8; k++)
-        {
-            x |= (ulong)codes[at + k] << (8 * k);
-        }
-
-        int inWord = storedRows - (word * 32);
-        valid = LowBits & ((1UL << (2 * inWord)) - 1);
-        return x;
     }
 
     // Σ over the listed rows of their residual rows, for TV.Count vectors of residuals starting at `residuals`: two rows

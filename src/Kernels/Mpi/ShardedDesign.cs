@@ -73,26 +73,8 @@ internal sealed class ShardedDesign : IBoundDesign
     // Each rank updates its own columns' entries (reading only its shard) and every column's are gathered from its owner.
     public void UpdateColumns(int batch, Span<double> entries, ColumnUpdate update)
     {
-        ArgumentNullException.ThrowIfNull(update);
-        int local = Local, p = Columns;
-        var mine = new double[(long)local * batch];
-        var column = new double[batch];
-        for (int l = 0; l < local; l++)
-        {
-            int j = First + l;
-            for (int b = 0; b < batch; b++)
-            {
-                column[b] = entries[(b * p) + j];
-            }
-
-            update(j, column);
-            for (int b = 0; b < batch; b++)
-            {
-                mine[((long)b * local) + l] = column[b];
-            }
-        }
-
-        Gather(mine, batch, entries);
+        ColumnUpdates.Apply(entries, Columns, batch, First, First + Local, update);
+        Gather(Slice(entries, batch), batch, entries);
     }
 
     public void BatchedGradient(ReadOnlySpan<int> columns, ReadOnlySpan<double> residuals, int batch, ColumnTransform? transform,
@@ -206,13 +188,13 @@ internal sealed class ShardedDesign : IBoundDesign
                     FetchCodes(needed, codes);
                     break;
                 case Precision.Packed2Bit:
-                    Fetch<sbyte>(needed, v => (sbyte)v, -1);
+                    FetchValues<sbyte>(needed, v => (sbyte)v, -1);
                     break;
                 case Precision.Float32:
-                    Fetch(needed, v => (float)v, float.NaN);
+                    FetchValues(needed, v => (float)v, float.NaN);
                     break;
                 default:
-                    Fetch(needed, v => v, double.NaN);
+                    FetchValues(needed, v => v, double.NaN);
                     break;
             }
         }
@@ -220,79 +202,65 @@ internal sealed class ShardedDesign : IBoundDesign
         _descent.ActiveSetDescent(work);
     }
 
-    // Fetch (below) for genotype codes: each owned column's code bytes as they are.
-    private void FetchCodes(SortedSet<int> needed, FetchedCodes into)
+    // Sends this rank's own columns of the `needed` ones, receives the others', and keeps them all: `write` puts an owned
+    // column's `width` wire values into a span, `keep` takes one received column. In chunks of about FetchChunkBytes of
+    // wire (the same chunks on every rank: `needed` is the same list everywhere), so that the send and receive buffers
+    // stay that size instead of the whole fetch (207 MB at once on the 5,000 × 500,000 path, one byte a genotype).
+    private void Fetch<T>(SortedSet<int> needed, int width, WireWriter<T> write, WireReader<T> keep)
+        where T : unmanaged
     {
-        var packed = (IPackedColumnSource)Source;
-        int width = into.CodeBytes;
-        int perChunk = (int)Math.Clamp(FetchChunkBytes / width, 1, int.MaxValue);
+        int perChunk = (int)Math.Clamp(FetchChunkBytes / ((long)width * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()), 1, int.MaxValue);
         var all = needed.ToArray();
         for (int start = 0; start < all.Length; start += perChunk)
         {
             var chunk = all.AsSpan(start, Math.Min(perChunk, all.Length - start));
             var owned = chunk.ToArray().Where(Owns).ToArray();
-            var wire = new byte[(long)owned.Length * width];
+            var wire = new T[(long)owned.Length * width];
             for (int m = 0; m < owned.Length; m++)
             {
-                packed.Codes(owned[m]).CopyTo(wire.AsSpan(m * width, width));
-            }
-
-            var received = _comm.AllgatherV<byte>(wire, out _);
-            for (int c = 0; c < chunk.Length; c++)
-            {
-                into.Add(chunk[c], received.AsSpan(c * width, width));
-            }
-        }
-    }
-
-    // Sends this rank's own columns of the `needed` ones, receives the others', and keeps them all. In chunks of about
-    // FetchChunkBytes of wire (the same chunks on every rank: `needed` is the same list everywhere), so that the send
-    // and receive buffers stay that size instead of the whole fetch (207 MB at once on the 5,000 × 500,000 path).
-    private void Fetch<T>(SortedSet<int> needed, Func<double, T> narrow, T missingMark)
-        where T : unmanaged, IEquatable<T>
-    {
-        int n = Rows;
-        int perChunk = (int)Math.Clamp(FetchChunkBytes / ((long)n * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()), 1, int.MaxValue);
-        var scratch = new double[n];
-        var all = needed.ToArray();
-        for (int start = 0; start < all.Length; start += perChunk)
-        {
-            var chunk = all.AsSpan(start, Math.Min(perChunk, all.Length - start));
-            int own = 0;
-            foreach (int j in chunk)
-            {
-                own += Owns(j) ? 1 : 0;
-            }
-
-            var wire = new T[(long)own * n];
-            int m = 0;
-            foreach (int j in chunk)
-            {
-                if (!Owns(j))
-                {
-                    continue;
-                }
-
-                var column = Source.Column(j, scratch);
-                var to = wire.AsSpan(m++ * n, n);
-                for (int i = 0; i < n; i++)
-                {
-                    to[i] = narrow(column[i]);
-                }
-
-                foreach (int i in Source.MissingRows(j))
-                {
-                    to[i] = missingMark;
-                }
+                write(owned[m], wire.AsSpan(m * width, width));
             }
 
             var received = _comm.AllgatherV<T>(wire, out _);
             for (int c = 0; c < chunk.Length; c++)
             {
-                ((FetchedValues)_fetched).Add(chunk[c], received.AsSpan(c * n, n), missingMark);
+                keep(chunk[c], received.AsSpan(c * width, width));
             }
         }
     }
+
+    // Fetch for genotype codes: each owned column's code bytes as they are.
+    private void FetchCodes(SortedSet<int> needed, FetchedCodes into)
+    {
+        var packed = (IPackedColumnSource)Source;
+        Fetch<byte>(needed, into.CodeBytes, (j, wire) => packed.Codes(j).CopyTo(wire), into.Add);
+    }
+
+    // Fetch for values: n values a column in the storage's width, `missingMark` where the cell is missing.
+    private void FetchValues<T>(SortedSet<int> needed, Func<double, T> narrow, T missingMark)
+        where T : unmanaged, IEquatable<T>
+    {
+        int n = Rows;
+        var scratch = new double[n];
+        var into = (FetchedValues)_fetched;
+        Fetch<T>(needed, n, (j, wire) =>
+        {
+            var column = Source.Column(j, scratch);
+            for (int i = 0; i < n; i++)
+            {
+                wire[i] = narrow(column[i]);
+            }
+
+            foreach (int i in Source.MissingRows(j))
+            {
+                wire[i] = missingMark;
+            }
+        }, (j, wire) => into.Add(j, wire, missingMark));
+    }
+
+    private delegate void WireWriter<T>(int j, Span<T> wire);
+
+    private delegate void WireReader<T>(int j, ReadOnlySpan<T> wire);
 
     // Positions k of the output (an index into `columns`, or the feature itself for all columns) that rank r computes.
     private int[] Positions(ReadOnlySpan<int> columns, int r)
